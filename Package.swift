@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "warden",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "warden", targets: ["warden"]),
+        .executable(name: "warden-eval", targets: ["warden-eval"]),
+        .library(name: "WardenCore", targets: ["WardenCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+    ],
+    targets: [
+        // Pure core: diff model, area classifier, policy, decision, rendering. No I/O.
+        .target(
+            name: "WardenCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // The files of Config/ and Templates/, compiled in so the binary runs on its defaults.
+        .target(name: "WardenDefaults", plugins: ["EmbedDefaults"]),
+        // Local git repositories: diffs and history through the git command.
+        .target(name: "WardenGit", dependencies: ["WardenCore"]),
+        // The command line as a library, so tests run it in-process.
+        .target(
+            name: "WardenCommandLine",
+            dependencies: [
+                "WardenCore", "WardenDefaults", "WardenGit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "warden", dependencies: ["WardenCommandLine"]),
+        // Scores the classifier on a JSONL file of labelled diffs (docs/ACCURACY.md).
+        .executableTarget(name: "warden-eval", dependencies: ["WardenCore", "WardenDefaults"]),
+
+        .executableTarget(name: "EmbedTool", path: "Plugins/EmbedTool"),
+        .plugin(name: "EmbedDefaults", capability: .buildTool(), dependencies: ["EmbedTool"]),
+
+        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore", "WardenDefaults"]),
+        .testTarget(name: "WardenGitTests", dependencies: ["WardenGit"]),
+        .testTarget(name: "WardenCommandLineTests", dependencies: ["WardenCommandLine"]),
+    ]
+)

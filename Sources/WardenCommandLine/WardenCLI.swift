@@ -1,0 +1,3 @@
+public enum WardenCLI {
+    public static func main() async {}
+}

@@ -1,0 +1,360 @@
+import Foundation
+
+/// One piece of evidence that a change touches an area.
+public struct Finding: Sendable, Hashable {
+    public var area: Area
+    public var file: String
+    /// The line in the new file (added lines) or the old file (removed lines); `nil` for a
+    /// path signal on a file with no changed text lines (binary, pure rename).
+    public var line: Int?
+    public var side: Side
+    public var rule: String
+    /// Why it matters, for a reviewer. Secret values in it are masked.
+    public var reason: String
+    public var role: FileRole
+    /// For removed lines, the new-file line at the place of removal (for SARIF locations).
+    public var anchorLine: Int?
+
+    public init(area: Area, file: String, line: Int?, side: Side, rule: String, reason: String, role: FileRole = .source, anchorLine: Int? = nil) {
+        self.area = area
+        self.file = file
+        self.line = line
+        self.side = side
+        self.rule = rule
+        self.reason = reason
+        self.role = role
+        self.anchorLine = anchorLine
+    }
+}
+
+/// Everything found for one area.
+public struct AreaReport: Sendable, Hashable {
+    public var area: Area
+    /// Sum of rule weights, each rule counted once per file. At 1.0 the area is flagged.
+    public var score: Double
+    /// Findings kept (see ``FindingLimits``).
+    public var findings: [Finding]
+    /// All findings, including those not kept.
+    public var totalFindings: Int
+    /// Enough evidence to label the change and route reviewers (see ``FlagThresholds``).
+    public var flagged: Bool
+}
+
+/// When an area's evidence is enough to act on.
+///
+/// An area is flagged when its score reaches ``minimum`` and either reaches ``strong`` or is
+/// at least ``dominance`` times the score of the change's strongest area. A change that is
+/// clearly about authentication should not also route a network senior because one line
+/// sends a redirect; two areas with solid evidence are both flagged.
+public struct FlagThresholds: Sendable, Hashable {
+    public var minimum: Double
+    public var strong: Double
+    public var dominance: Double
+
+    public init(minimum: Double = 1.0, strong: Double = 2.0, dominance: Double = 0.5) {
+        self.minimum = minimum
+        self.strong = strong
+        self.dominance = dominance
+    }
+
+    func flags(_ score: Double, top: Double) -> Bool {
+        let epsilon = 1e-9
+        guard score >= minimum - epsilon else { return false }
+        return score >= strong - epsilon || score >= dominance * top - epsilon
+    }
+}
+
+/// Line and file counts of a diff.
+public struct DiffStats: Sendable, Hashable, Codable {
+    public var files = 0
+    public var added = 0
+    public var removed = 0
+    public var binaryFiles = 0
+    /// Files left out by the policy's `paths.ignore`.
+    public var ignoredFiles = 0
+    /// Files whose patch text was missing (a forge omitted it).
+    public var filesWithoutPatch = 0
+    /// Lines longer than the parser keeps, cut.
+    public var truncatedLines = 0
+
+    public init() {}
+}
+
+/// The result of classifying a diff.
+public struct Classification: Sendable, Hashable {
+    /// Every area with any signal, flagged or not, in canonical order.
+    public var reports: [AreaReport]
+    public var stats: DiffStats
+    /// Per file path, what Warden made of it.
+    public var files: [FileSummary]
+
+    /// The areas with enough evidence to act on.
+    public var areas: [Area] { reports.filter(\.flagged).map(\.area) }
+    public func report(for area: Area) -> AreaReport? { reports.first { $0.area == area } }
+}
+
+/// How a file was read.
+public struct FileSummary: Sendable, Hashable {
+    public var path: String
+    public var language: String?
+    public var role: FileRole
+    public var change: FileChange
+    public var ignored: Bool
+}
+
+/// Bounds on what is kept, so a huge diff cannot exhaust memory. Scores always count
+/// everything; only the evidence list is cut.
+public struct FindingLimits: Sendable {
+    public var perRuleAndFile: Int
+    public var perArea: Int
+    /// File summaries kept (a 200 MB diff may hold hundreds of thousands of files).
+    public var fileSummaries: Int
+
+    public init(perRuleAndFile: Int = 5, perArea: Int = 200, fileSummaries: Int = 5_000) {
+        self.perRuleAndFile = perRuleAndFile
+        self.perArea = perArea
+        self.fileSummaries = fileSummaries
+    }
+}
+
+/// Classifies a diff as it streams by: a ``DiffSink`` for ``DiffParser``.
+public struct ClassificationSession: DiffSink {
+    private let classifier: AreaClassifier
+    private let limits: FindingLimits
+
+    private var stats = DiffStats()
+    private var files: [FileSummary] = []
+    private var fileIndex = -1
+
+    // Per file.
+    private var path = ""
+    private var role = FileRole.source
+    private var readsContent = false
+    private var applicable: [Bool]
+    private var pendingPathRules: [Int] = []
+    private var firstAdded: Int?
+    private var firstRemoved: (line: Int, anchor: Int)?
+    private var perRuleCount: [Int]
+
+    // Per line.
+    private var lineStamp: [UInt32]
+    private var currentStamp: UInt32 = 0
+    private var candidates: [Int] = []
+
+    // Results.
+    private var findings: [Area: [Finding]] = [:]
+    private var totals: [Area: Int] = [:]
+    private var scores: [Area: Double] = [:]
+    private var scoredRuleFiles: [Int64: Double] = [:]
+
+    init(classifier: AreaClassifier, limits: FindingLimits) {
+        self.classifier = classifier
+        self.limits = limits
+        self.applicable = Array(repeating: false, count: classifier.rules.count)
+        self.lineStamp = Array(repeating: 0, count: classifier.rules.count)
+        self.perRuleCount = Array(repeating: 0, count: classifier.rules.count)
+    }
+
+    public mutating func beginFile(_ header: FileHeader) {
+        fileIndex += 1
+        stats.files += 1
+        if header.isBinary { stats.binaryFiles += 1 }
+        if header.patchMissing { stats.filesWithoutPatch += 1 }
+        path = header.path
+        firstAdded = nil
+        firstRemoved = nil
+        pendingPathRules.removeAll(keepingCapacity: true)
+        for i in perRuleCount.indices { perRuleCount[i] = 0 }
+
+        let ignored = classifier.isIgnored(path) || (header.oldPath.map(classifier.isIgnored) ?? false) && header.newPath == nil
+        let language = classifier.language(of: path)
+        role = classifier.role(of: path)
+        if files.count < limits.fileSummaries {
+            files.append(FileSummary(path: path, language: language, role: role, change: header.change, ignored: ignored))
+        }
+        if ignored {
+            stats.ignoredFiles += 1
+            readsContent = false
+            for i in applicable.indices { applicable[i] = false }
+            return
+        }
+        readsContent = false
+        for rule in classifier.rules {
+            var applies = rule.applies(path: path, language: language, role: role, change: header.change)
+            // A renamed file also counts under its old name for path rules (moving a file out
+            // of `auth/` is an auth change).
+            if !applies, rule.rule.isPathRule, let old = header.oldPath, old != path {
+                applies = rule.applies(path: old, language: classifier.language(of: old), role: classifier.role(of: old), change: header.change)
+            }
+            applicable[rule.index] = applies
+            if applies {
+                if rule.rule.isPathRule { pendingPathRules.append(rule.index) } else { readsContent = true }
+            }
+        }
+    }
+
+    public mutating func beginHunk(_ header: HunkHeader) {
+        // The hunk heading names the enclosing function or class: a change inside
+        // `check_password` is an auth change even when its lines say nothing of passwords.
+        // It counts at half weight, and never twice per rule and file with the lines.
+        guard readsContent, !header.heading.isEmpty else { return }
+        var heading = header.heading
+        heading.withUTF8 { bytes in
+            scan(bytes, kind: .added, number: header.newStart, anchor: nil, factor: 0.5)
+        }
+    }
+
+    public mutating func line(_ line: LineView) {
+        switch line.kind {
+        case .context: return
+        case .added:
+            stats.added += 1
+            if firstAdded == nil { firstAdded = line.newLine }
+        case .removed:
+            stats.removed += 1
+            if firstRemoved == nil { firstRemoved = (line.oldLine, line.newLine) }
+        }
+        guard readsContent else { return }
+        scan(line.content, kind: line.kind, number: line.number, anchor: line.kind == .removed ? line.newLine : nil, factor: 1)
+    }
+
+    /// Finds the rules whose keywords occur in `content` and runs them.
+    private mutating func scan(_ content: UnsafeBufferPointer<UInt8>, kind: LineKind, number: Int, anchor: Int?, factor: Double) {
+        currentStamp &+= 1
+        if currentStamp == 0 {
+            for i in lineStamp.indices { lineStamp[i] = 0 }
+            currentStamp = 1
+        }
+        candidates.removeAll(keepingCapacity: true)
+        let matcher = classifier.matcher
+        let keywordRules = classifier.keywordRules
+        let shapes = classifier.keywordShapes
+        let stamp = currentStamp
+        matcher.scan(content) { keyword, end in
+            guard Keyword.fits(shapes[keyword], in: content, end: end) else { return }
+            for r in keywordRules[keyword] {
+                let rule = Int(r)
+                if applicable[rule] && lineStamp[rule] != stamp {
+                    lineStamp[rule] = stamp
+                    candidates.append(rule)
+                }
+            }
+        }
+        for rule in classifier.unfilteredRules where applicable[rule] { candidates.append(rule) }
+        guard !candidates.isEmpty else { return }
+        evaluate(content, kind: kind, number: number, anchor: anchor, factor: factor)
+    }
+
+    /// Runs the candidate rules' patterns on one line.
+    private mutating func evaluate(_ content: UnsafeBufferPointer<UInt8>, kind: LineKind, number: Int, anchor: Int?, factor: Double) {
+        // Very long lines (minified code, data blobs) are read in their first 64 KiB: enough
+        // for any code construct, and it bounds the regex cost per line.
+        let content = content.count > 65_536 ? UnsafeBufferPointer(rebasing: content[..<65_536]) : content
+        let text = String(decoding: content, as: UTF8.self)
+        let length = text.utf16.count
+        candidates.sort()
+        for index in candidates {
+            let rule = classifier.rules[index]
+            guard kind == .added ? rule.readsAdded : rule.readsRemoved else { continue }
+            var match: NSTextCheckingResult?
+            if let first = rule.patterns.first {
+                match = first.firstMatch(text, length: length)
+                if match == nil { continue }
+                if rule.patterns.dropFirst().contains(where: { $0.firstMatch(text, length: length) == nil }) { continue }
+            }
+            if let unless = rule.unless, unless.firstMatch(text, length: length) != nil { continue }
+            var reason = rule.rule.reason
+            if let check = rule.rule.secret, let match, rule.hasSecretGroup {
+                let range = match.range(withName: "secret")
+                guard range.location != NSNotFound, let swiftRange = Range(range, in: text) else { continue }
+                let value = String(text[swiftRange])
+                guard value.count >= check.minLength, SecretValue.entropy(value) >= check.minEntropy,
+                    !classifier.isAllowlistedSecret(value)
+                else { continue }
+                reason += ": \(SecretValue.mask(value))"
+            }
+            if factor < 1 { reason += " (in the enclosing code)" }
+            record(rule, line: number, side: kind == .removed ? .old : .new, reason: reason, anchor: anchor, factor: factor)
+        }
+    }
+
+    private mutating func record(_ rule: CompiledRule, line: Int?, side: Side, reason: String, anchor: Int?, factor: Double = 1) {
+        let area = rule.rule.area
+        totals[area, default: 0] += 1
+        // Each rule counts once per file, with its strongest evidence there.
+        let key = Int64(rule.index) << 32 | Int64(fileIndex & 0xFFFF_FFFF)
+        let previous = scoredRuleFiles[key] ?? 0
+        if factor > previous {
+            scoredRuleFiles[key] = factor
+            scores[area, default: 0] += rule.rule.weight * (factor - previous)
+        }
+        perRuleCount[rule.index] += 1
+        guard perRuleCount[rule.index] <= limits.perRuleAndFile, findings[area, default: []].count < limits.perArea else { return }
+        findings[area, default: []].append(
+            Finding(area: area, file: path, line: line, side: side, rule: rule.rule.id, reason: reason, role: role, anchorLine: anchor))
+    }
+
+    public mutating func endFile() {
+        for index in pendingPathRules {
+            let rule = classifier.rules[index]
+            if let added = firstAdded {
+                record(rule, line: added, side: .new, reason: rule.rule.reason, anchor: nil)
+            } else if let removed = firstRemoved {
+                record(rule, line: removed.line, side: .old, reason: rule.rule.reason, anchor: removed.anchor)
+            } else {
+                record(rule, line: nil, side: .new, reason: rule.rule.reason, anchor: nil)
+            }
+        }
+        pendingPathRules.removeAll(keepingCapacity: true)
+        readsContent = false
+    }
+
+    /// Counts lines the splitter had to cut (reported in ``DiffStats``).
+    public mutating func noteTruncatedLines(_ count: Int) { stats.truncatedLines += count }
+
+    /// The classification so far.
+    public func result() -> Classification {
+        var reports: [AreaReport] = []
+        let thresholds = classifier.thresholds
+        let top = scores.values.max() ?? 0
+        for area in Area.allCases {
+            let total = totals[area] ?? 0
+            guard total > 0 else { continue }
+            let score = scores[area] ?? 0
+            reports.append(
+                AreaReport(
+                    area: area, score: score, findings: findings[area] ?? [], totalFindings: total,
+                    flagged: thresholds.flags(score, top: top)))
+        }
+        return Classification(reports: reports, stats: stats, files: files)
+    }
+}
+
+/// Secret values: how random they look, and how to show them without revealing them.
+public enum SecretValue {
+    /// Shannon entropy in bits per character.
+    public static func entropy(_ value: String) -> Double {
+        var counts: [UInt8: Int] = [:]
+        for byte in value.utf8 { counts[byte, default: 0] += 1 }
+        let n = Double(value.utf8.count)
+        guard n > 0 else { return 0 }
+        return counts.values.reduce(0) { sum, c in
+            let p = Double(c) / n
+            return sum - p * log2(p)
+        }
+    }
+
+    /// Keeps enough of a value to recognise it and hides the rest: `AKIA************MPLE`.
+    /// Short values show less; very short ones nothing.
+    public static func mask(_ value: String) -> String {
+        let characters = Array(value)
+        let keep: Int
+        switch characters.count {
+        case 16...: keep = 4
+        case 10..<16: keep = 2
+        default: keep = 0
+        }
+        guard keep > 0 else { return String(repeating: "*", count: max(characters.count, 4)) }
+        return String(characters.prefix(keep)) + String(repeating: "*", count: characters.count - 2 * keep) + String(characters.suffix(keep))
+    }
+}

@@ -1,0 +1,18 @@
+/// The defaults shipped inside the `warden` binary: the files of the repository's `Config/`
+/// and `Templates/` folders at build time, keyed by their relative path
+/// (`Config/policy.yml`, `Templates/summary.md.mustache`, ...).
+public enum WardenDefaults {
+    /// Every embedded file, keyed by its path relative to the repository root.
+    public static var files: [String: String] { EmbeddedFiles.all }
+
+    /// The text of one embedded file, or `nil` when no such file was embedded.
+    public static func file(_ path: String) -> String? { EmbeddedFiles.all[path] }
+
+    /// The built-in rule pack: every `Config/rules/*.yml` file, in path order.
+    public static var rulePackFiles: [(path: String, text: String)] {
+        EmbeddedFiles.all
+            .filter { $0.key.hasPrefix("Config/rules/") && ($0.key.hasSuffix(".yml") || $0.key.hasSuffix(".yaml")) }
+            .sorted { $0.key < $1.key }
+            .map { (path: $0.key, text: $0.value) }
+    }
+}

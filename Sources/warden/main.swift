@@ -1,0 +1,3 @@
+import WardenCommandLine
+
+await WardenCLI.main()
