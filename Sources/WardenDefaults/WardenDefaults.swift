@@ -16,3 +16,18 @@ public enum WardenDefaults {
             .map { (path: $0.key, text: $0.value) }
     }
 }
+
+extension WardenDefaults {
+    /// The default policy, `Config/policy.yml`.
+    public static var policy: (path: String, text: String) {
+        ("Config/policy.yml", file("Config/policy.yml") ?? "")
+    }
+
+    /// The summary comment template, `Templates/summary.md.mustache`.
+    public static var summaryTemplate: (path: String, text: String) {
+        ("Templates/summary.md.mustache", file("Templates/summary.md.mustache") ?? "")
+    }
+
+    /// The version of this build of Warden.
+    public static let version = "0.1.0"
+}

@@ -14,8 +14,14 @@ public struct Finding: Sendable, Hashable {
     public var role: FileRole
     /// For removed lines, the new-file line at the place of removal (for SARIF locations).
     public var anchorLine: Int?
+    /// A credential value matched by a secret rule (masked in ``reason``).
+    public var isCredential: Bool
 
-    public init(area: Area, file: String, line: Int?, side: Side, rule: String, reason: String, role: FileRole = .source, anchorLine: Int? = nil) {
+    public init(
+        area: Area, file: String, line: Int?, side: Side, rule: String, reason: String, role: FileRole = .source,
+        anchorLine: Int? = nil, isCredential: Bool = false
+    ) {
+        self.isCredential = isCredential
         self.area = area
         self.file = file
         self.line = line
@@ -43,7 +49,8 @@ public struct AreaReport: Sendable, Hashable {
 /// When an area's evidence is enough to act on.
 ///
 /// An area is flagged when its score reaches ``minimum`` and either reaches ``strong`` or is
-/// at least ``dominance`` times the score of the change's strongest area. A change that is
+/// at least ``dominance`` times the score of the change's strongest area. An area with a
+/// credential on an added line is always flagged. A change that is
 /// clearly about authentication should not also route a network senior because one line
 /// sends a redirect; two areas with solid evidence are both flagged.
 public struct FlagThresholds: Sendable, Hashable {
@@ -291,7 +298,9 @@ public struct ClassificationSession: DiffSink {
         perRuleCount[rule.index] += 1
         guard perRuleCount[rule.index] <= limits.perRuleAndFile, findings[area, default: []].count < limits.perArea else { return }
         findings[area, default: []].append(
-            Finding(area: area, file: path, line: line, side: side, rule: rule.rule.id, reason: reason, role: role, anchorLine: anchor))
+            Finding(
+                area: area, file: path, line: line, side: side, rule: rule.rule.id, reason: reason, role: role,
+                anchorLine: anchor, isCredential: rule.rule.secret != nil))
     }
 
     public mutating func endFile() {
@@ -321,10 +330,12 @@ public struct ClassificationSession: DiffSink {
             let total = totals[area] ?? 0
             guard total > 0 else { continue }
             let score = scores[area] ?? 0
+            // A credential on an added line is flagged whatever else the change does.
+            let credential = (findings[area] ?? []).contains { $0.isCredential && $0.side == .new }
             reports.append(
                 AreaReport(
                     area: area, score: score, findings: findings[area] ?? [], totalFindings: total,
-                    flagged: thresholds.flags(score, top: top)))
+                    flagged: credential || thresholds.flags(score, top: top)))
         }
         return Classification(reports: reports, stats: stats, files: files)
     }

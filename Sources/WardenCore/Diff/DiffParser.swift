@@ -262,14 +262,9 @@ public struct DiffParser {
             state = .betweenHunks
             return
         }
-        if line.starts(with: ByteLiterals.hunkStart) {
-            if !fileOpen {
-                // Bare hunks with no file header at all.
-                pending = FileHeader(oldPath: nil, newPath: nil)
-                pendingEmitted = false
-                openPending(into: &sink)
-            }
-            if startHunk(line, into: &sink) { return }
+        if line.starts(with: ByteLiterals.hunkStart), startHunk(line, into: &sink) {
+            // Bare hunks with no file header at all open an unnamed file (in startHunk).
+            return
         }
         if state == .preamble, line.starts(with: ByteLiterals.binaryFiles), !fileOpen {
             // `diff -r` on binary files: "Binary files a/x and b/x differ".

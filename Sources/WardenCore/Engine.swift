@@ -1,0 +1,54 @@
+/// Warden's judgement, assembled from configuration text: the rule pack, the policy layers
+/// (server default first, then the repository's `.warden.yml`) and the summary template.
+/// Building it validates everything; using it is pure and thread-safe.
+public struct Engine: Sendable {
+    public let policy: Policy
+    public let classifier: AreaClassifier
+    public let summary: SummaryComment
+    /// Warnings met while loading (e.g. rules without keywords).
+    public let warnings: [ConfigDiagnostic]
+
+    /// Loads and validates. Throws ``ConfigError`` listing every problem found.
+    public init(
+        rulePack: [(path: String, text: String)],
+        policyLayers: [(path: String, text: String)],
+        summaryTemplate: (path: String, text: String)
+    ) throws(ConfigError) {
+        var diagnostics: [ConfigDiagnostic] = []
+        var warnings: [ConfigDiagnostic] = []
+        var pack = RulePack()
+        do {
+            let loaded = try RulePackLoader.load(files: rulePack)
+            pack = loaded.0
+            warnings += loaded.1
+        } catch {
+            diagnostics += error.diagnostics
+        }
+        var policy = Policy()
+        for (path, text) in policyLayers {
+            diagnostics += PolicyLoader.apply(text, file: path, to: &policy)
+        }
+        pack.merge(rules: policy.rules.filter { !$0.disabled })
+        pack.rules.removeAll { rule in policy.rules.contains { $0.disabled && $0.id == rule.id } }
+        diagnostics += RulePackLoader.validateReferences(pack)
+        var template: SummaryComment?
+        do { template = try SummaryComment(template: summaryTemplate.text, file: summaryTemplate.path) } catch { diagnostics += error.diagnostics }
+        var classifier: AreaClassifier?
+        if !diagnostics.contains(where: { $0.severity == .error }) {
+            do { classifier = try AreaClassifier(pack: pack, ignoring: policy.ignorePaths, thresholds: policy.thresholds) } catch {
+                diagnostics += error.diagnostics
+            }
+        }
+        let errors = diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty, let classifier, let template else { throw ConfigError(diagnostics) }
+        self.policy = policy
+        self.classifier = classifier
+        self.summary = template
+        self.warnings = warnings + diagnostics
+    }
+
+    /// Decides and reports a classified change.
+    public func report(_ classification: Classification, ai: AIShare = .unknown, facts: MergeRequestFacts = MergeRequestFacts()) -> ChangeReport {
+        ChangeReport(classification: classification, ai: ai, policy: policy, facts: facts)
+    }
+}
