@@ -1,9 +1,17 @@
+import Foundation
+
 /// Putting untrusted text (file names, commit metadata, branch names) into Markdown that a
 /// forge renders: it must neither format nor mention anyone nor close our HTML comment marker.
 public enum MarkdownText {
     /// Text as a code span, with a fence longer than any run of backticks inside it.
+    /// Mentions and HTML comment delimiters are broken with a zero-width joiner even here:
+    /// not every renderer treats code spans alike, and a file name must never carry the
+    /// marker Warden finds its own comment by.
     public static func code(_ text: String) -> String {
         let clean = singleLine(text)
+            .replacingOccurrences(of: "@", with: "@\u{200D}")
+            .replacingOccurrences(of: "-->", with: "--\u{200D}>")
+            .replacingOccurrences(of: "<!--", with: "<\u{200D}!--")
         var longest = 0, run = 0
         for character in clean {
             if character == "`" { run += 1; longest = max(longest, run) } else { run = 0 }

@@ -1,0 +1,130 @@
+import Testing
+import WardenDefaults
+
+@testable import WardenCore
+
+@Suite("Policy")
+struct PolicyTests {
+    func load(_ text: String, file: String = ".warden.yml") throws(ConfigError) -> Policy {
+        try PolicyLoader.load([WardenDefaults.policy, (file, text)])
+    }
+
+    @Test func defaults() throws {
+        let policy = try PolicyLoader.load([WardenDefaults.policy])
+        #expect(policy.ai.heavyThreshold == 0.30)
+        #expect(policy.area(.secrets).blocking)
+        #expect(!policy.area(.auth).blocking)
+        #expect(policy.label(for: .fileIO) == "security:file-io")
+        #expect(policy.signoffViaReview)
+    }
+
+    @Test func repositoryFileLayersOverTheDefault() throws {
+        let policy = try load("""
+            areas:
+              auth:   { reviewers: { users: [alice], teams: [security-leads] }, signoffs: 2 }
+              config: false
+            ai:
+              heavy_threshold: 40%
+              heavy: { extra_signoffs: 1, reviewers: { teams: [senior-reviewers] } }
+            seniors: { users: [alice, bob] }
+            paths:
+              ignore: ["docs/**", "**/*.md"]
+            labels: { prefix: "sec/" }
+            """)
+        #expect(policy.area(.auth).reviewers == ReviewerPool(users: ["alice"], teams: ["security-leads"]))
+        #expect(policy.area(.auth).signoffs == 2)
+        #expect(policy.area(.crypto).signoffs == 1)
+        #expect(!policy.area(.config).enabled)
+        #expect(abs(policy.ai.heavyThreshold - 0.40) < 1e-9)
+        #expect(policy.ai.heavyReviewers.teams == ["senior-reviewers"])
+        #expect(policy.seniors.users == ["alice", "bob"])
+        #expect(policy.ignorePaths == ["docs/**", "**/*.md"])
+        #expect(policy.label(for: .auth) == "sec/auth")
+        #expect(policy.signers(for: .auth).users == ["alice", "bob"])
+    }
+
+    @Test func everyProblemIsReportedWithItsLineAndAHint() {
+        let text = """
+            areas:
+              auth: { reviewer: { users: [alice] } }
+              cryptoo: { signoffs: 1 }
+              sql: { signoffs: many }
+            seniors: { users: ["@bob"] }
+            labels: { needs_signoff: "needs,signoff" }
+            ai: { heavy_threshold: 1.5 }
+            """
+        var thrown: ConfigError?
+        do { _ = try load(text) } catch { thrown = error }
+        let diagnostics = thrown?.diagnostics ?? []
+        #expect(diagnostics.count >= 6)
+        #expect(diagnostics.allSatisfy { $0.file == ".warden.yml" && $0.line != nil })
+        let reviewer = diagnostics.first { $0.message.contains("unknown key 'reviewer'") }
+        #expect(reviewer?.line == 2)
+        #expect(reviewer?.hint == "did you mean 'reviewers'?")
+        #expect(diagnostics.contains { $0.message.contains("'cryptoo'") && $0.hint == "did you mean 'crypto'?" && $0.line == 3 })
+        #expect(diagnostics.contains { $0.message.contains("whole number") && $0.line == 4 })
+        #expect(diagnostics.contains { $0.message.contains("without the @") && $0.line == 5 })
+        #expect(diagnostics.contains { $0.message.contains("usable label") && $0.line == 6 })
+        #expect(diagnostics.contains { $0.message.contains("between 0.0 and 1.0") && $0.line == 7 })
+    }
+
+    @Test func syntaxErrorsNameTheLine() {
+        var thrown: ConfigError?
+        do { _ = try load("areas:\n  auth: { signoffs: 1\nseniors: [\n") } catch { thrown = error }
+        let first = thrown?.diagnostics.first
+        #expect(first?.message.hasPrefix("YAML syntax error") == true)
+        #expect(first?.line != nil)
+    }
+
+    @Test func policyRulesAddOverrideAndDisable() throws {
+        let engine = try Engine(
+            rulePack: WardenDefaults.rulePackFiles,
+            policyLayers: [
+                WardenDefaults.policy,
+                (".warden.yml", """
+                    rules:
+                      - id: acme-auth-client
+                        area: auth
+                        paths: ["services/identity/**"]
+                      - id: config.ci-pipeline
+                        disabled: true
+                      - id: sql.concatenated-query
+                        area: sql
+                        reason: our own wording
+                        keywords: [query]
+                        pattern: 'QUERY_WITH_USER_INPUT'
+                    """),
+            ],
+            summaryTemplate: WardenDefaults.summaryTemplate)
+        let identity = engine.classifier.classify("diff --git a/services/identity/x.go b/services/identity/x.go\n--- a/services/identity/x.go\n+++ b/services/identity/x.go\n@@ -1 +1 @@\n-a\n+b\n")
+        #expect(identity.areas == [.auth])
+        #expect(identity.report(for: .auth)?.findings.first?.reason == "matches rule acme-auth-client")
+        let ci = engine.classifier.classify("diff --git a/.github/workflows/ci.yml b/.github/workflows/ci.yml\n--- a/.github/workflows/ci.yml\n+++ b/.github/workflows/ci.yml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n")
+        #expect(!ci.areas.contains(.config))
+        let sql = engine.classifier.classify("diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+run(QUERY_WITH_USER_INPUT)\n")
+        #expect(sql.report(for: .sql)?.findings.first?.reason == "our own wording")
+    }
+
+    @Test func badPolicyRulesAreReported() {
+        var thrown: ConfigError?
+        do {
+            _ = try Engine(
+                rulePack: WardenDefaults.rulePackFiles,
+                policyLayers: [(".warden.yml", "rules:\n  - id: x\n    area: nope\n  - id: y\n    area: sql\n    pattern: '(unclosed'\n  - id: z\n    area: sql\n    languages: [pyton]\n    keywords: [a1]\n")],
+                summaryTemplate: WardenDefaults.summaryTemplate)
+        } catch { thrown = error }
+        let messages = thrown?.diagnostics.map(\.description) ?? []
+        #expect(messages.contains { $0.contains("unknown area 'nope'") })
+        #expect(messages.contains { $0.contains("not a valid regular expression") })
+        #expect(messages.contains { $0.contains("unknown language 'pyton'") && $0.contains("did you mean 'python'?") })
+    }
+
+    @Test func builtInPackHasKeywordsForEveryContentRule() throws {
+        let (pack, warnings) = try RulePackLoader.load(files: WardenDefaults.rulePackFiles)
+        #expect(warnings.isEmpty, "\(warnings)")
+        #expect(pack.rules.count > 80)
+        for area in Area.allCases {
+            #expect(pack.rules.contains { $0.area == area }, "no rule for \(area)")
+        }
+    }
+}
