@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "warden", targets: ["warden"]),
         .executable(name: "warden-eval", targets: ["warden-eval"]),
         .library(name: "WardenCore", targets: ["WardenCore"]),
+        .library(name: "WardenDefaults", targets: ["WardenDefaults"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -55,4 +55,17 @@ public enum FileRole: String, Sendable, Hashable, Codable, CaseIterable {
     /// it contains), then documentation (a README in a test folder is documentation), tests
     /// last.
     public static let resolutionOrder: [FileRole] = [.vendored, .generated, .docs, .translation, .asset, .test]
+
+    /// One bit per role, for masks.
+    var bit: UInt8 {
+        switch self {
+        case .source: 1
+        case .test: 2
+        case .docs: 4
+        case .translation: 8
+        case .generated: 16
+        case .vendored: 32
+        case .asset: 64
+        }
+    }
 }

@@ -139,6 +139,8 @@ public struct ClassificationSession: DiffSink {
     private var readsContent = false
     private var applicable: [Bool]
     private var pendingPathRules: [Int] = []
+    private var globMatches: [Bool] = []
+    private var oldGlobMatches: [Bool] = []
     private var firstAdded: Int?
     private var firstRemoved: (line: Int, anchor: Int)?
     private var perRuleCount: [Int]
@@ -147,6 +149,25 @@ public struct ClassificationSession: DiffSink {
     private var lineStamp: [UInt32]
     private var currentStamp: UInt32 = 0
     private var candidates: [Int] = []
+    private var hits: [LiteralMatcher.Hit] = []
+
+    // The classifier's per-line tables, held here so the hot path reads stored properties
+    // instead of retaining them through the classifier on every line.
+    private let matcher: LiteralMatcher
+    private let keywordShapes: [Keyword.Shape]
+    private let keywordStart: [Int32]
+    private let keywordRules: [Int32]
+    private let unfilteredRules: [Int]
+
+    /// How often each rule's patterns ran (index = rule order), for finding expensive rules.
+    public private(set) var patternRuns: [Int]
+    /// How often each keyword made a rule a candidate (index = keyword id), when
+    /// ``measuresPatternTime`` is on.
+    public private(set) var keywordCandidates: [Int] = []
+    /// Time spent in each rule's patterns, when ``measuresPatternTime`` is on.
+    public private(set) var patternTime: [Duration]
+    /// Measure time per rule (for `warden-bench rule-costs`); off by default.
+    public var measuresPatternTime = false
 
     // Results.
     private var findings: [Area: [Finding]] = [:]
@@ -157,9 +178,27 @@ public struct ClassificationSession: DiffSink {
     init(classifier: AreaClassifier, limits: FindingLimits) {
         self.classifier = classifier
         self.limits = limits
+        self.matcher = classifier.matcher
+        self.keywordShapes = classifier.keywordIndex.shapes
+        self.keywordStart = classifier.keywordIndex.start
+        self.keywordRules = classifier.keywordIndex.rules
+        self.unfilteredRules = classifier.unfilteredRules
         self.applicable = Array(repeating: false, count: classifier.rules.count)
         self.lineStamp = Array(repeating: 0, count: classifier.rules.count)
         self.perRuleCount = Array(repeating: 0, count: classifier.rules.count)
+        self.patternRuns = Array(repeating: 0, count: classifier.rules.count)
+        self.patternTime = Array(repeating: .zero, count: classifier.rules.count)
+    }
+
+    /// Keywords with how often they made a rule a candidate, most first.
+    public var keywordCosts: [(keyword: String, candidates: Int)] {
+        keywordCandidates.indices.map { (classifier.keywordTexts[$0], keywordCandidates[$0]) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+    }
+
+    /// Rule ids with how often their patterns ran and the time it took, costliest first.
+    public var patternCosts: [(rule: String, runs: Int, time: Duration)] {
+        classifier.rules.indices.map { (classifier.rules[$0].rule.id, patternRuns[$0], patternTime[$0]) }
+            .filter { $0.1 > 0 }.sorted { ($0.2, $0.1) > ($1.2, $1.1) }
     }
 
     public mutating func beginFile(_ header: FileHeader) {
@@ -173,11 +212,25 @@ public struct ClassificationSession: DiffSink {
         pendingPathRules.removeAll(keepingCapacity: true)
         for i in perRuleCount.indices { perRuleCount[i] = 0 }
 
-        let ignored = classifier.isIgnored(path) || (header.oldPath.map(classifier.isIgnored) ?? false) && header.newPath == nil
-        let language = classifier.language(of: path)
-        role = classifier.role(of: path)
+        classifier.globIndex.match(path, into: &globMatches)
+        let languageId = classifier.languages.language(of: path)
+        role = classifier.role(globs: globMatches)
+        var ignored = classifier.ignoredGlobs.contains { globMatches[$0] }
+        // A renamed file also counts under its old name for path rules (moving a file out
+        // of `auth/` is an auth change); a deletion is ignored when its old path is.
+        var oldLanguage: Int?
+        var oldRole = FileRole.source
+        let renamed = header.oldPath != nil && header.oldPath != path
+        if renamed, let old = header.oldPath {
+            classifier.globIndex.match(old, into: &oldGlobMatches)
+            oldLanguage = classifier.languages.language(of: old)
+            oldRole = classifier.role(globs: oldGlobMatches)
+            if header.newPath == nil { ignored = ignored || classifier.ignoredGlobs.contains { oldGlobMatches[$0] } }
+        }
         if files.count < limits.fileSummaries {
-            files.append(FileSummary(path: path, language: language, role: role, change: header.change, ignored: ignored))
+            files.append(
+                FileSummary(
+                    path: path, language: languageId.map { classifier.languages.names[$0] }, role: role, change: header.change, ignored: ignored))
         }
         if ignored {
             stats.ignoredFiles += 1
@@ -187,11 +240,9 @@ public struct ClassificationSession: DiffSink {
         }
         readsContent = false
         for rule in classifier.rules {
-            var applies = rule.applies(path: path, language: language, role: role, change: header.change)
-            // A renamed file also counts under its old name for path rules (moving a file out
-            // of `auth/` is an auth change).
-            if !applies, rule.rule.isPathRule, let old = header.oldPath, old != path {
-                applies = rule.applies(path: old, language: classifier.language(of: old), role: classifier.role(of: old), change: header.change)
+            var applies = rule.applies(language: languageId, role: role, change: header.change, globs: globMatches)
+            if !applies, renamed, rule.rule.isPathRule {
+                applies = rule.applies(language: oldLanguage, role: oldRole, change: header.change, globs: oldGlobMatches)
             }
             applicable[rule.index] = applies
             if applies {
@@ -227,27 +278,37 @@ public struct ClassificationSession: DiffSink {
 
     /// Finds the rules whose keywords occur in `content` and runs them.
     private mutating func scan(_ content: UnsafeBufferPointer<UInt8>, kind: LineKind, number: Int, anchor: Int?, factor: Double) {
-        currentStamp &+= 1
-        if currentStamp == 0 {
-            for i in lineStamp.indices { lineStamp[i] = 0 }
-            currentStamp = 1
-        }
-        candidates.removeAll(keepingCapacity: true)
-        let matcher = classifier.matcher
-        let keywordRules = classifier.keywordRules
-        let shapes = classifier.keywordShapes
-        let stamp = currentStamp
-        matcher.scan(content) { keyword, end in
-            guard Keyword.fits(shapes[keyword], in: content, end: end) else { return }
-            for r in keywordRules[keyword] {
-                let rule = Int(r)
-                if applicable[rule] && lineStamp[rule] != stamp {
-                    lineStamp[rule] = stamp
-                    candidates.append(rule)
+        if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
+        matcher.scan(content, into: &hits)
+        consider(content, kind: kind, number: number, anchor: anchor, factor: factor)
+    }
+
+    /// Turns the keyword hits of `content` (in ``hits``) into candidate rules and runs them.
+    private mutating func consider(_ content: UnsafeBufferPointer<UInt8>, kind: LineKind, number: Int, anchor: Int?, factor: Double) {
+        if !candidates.isEmpty { candidates.removeAll(keepingCapacity: true) }
+        if !hits.isEmpty {
+            currentStamp &+= 1
+            if currentStamp == 0 {
+                for i in lineStamp.indices { lineStamp[i] = 0 }
+                currentStamp = 1
+            }
+            let stamp = currentStamp
+            for hit in hits {
+                guard Keyword.fits(keywordShapes[hit.keyword], in: content, end: hit.end) else { continue }
+                for slot in Int(keywordStart[hit.keyword])..<Int(keywordStart[hit.keyword + 1]) {
+                    let rule = Int(keywordRules[slot])
+                    if applicable[rule] && lineStamp[rule] != stamp {
+                        lineStamp[rule] = stamp
+                        candidates.append(rule)
+                        if measuresPatternTime {
+                            if keywordCandidates.isEmpty { keywordCandidates = Array(repeating: 0, count: keywordShapes.count) }
+                            keywordCandidates[hit.keyword] += 1
+                        }
+                    }
                 }
             }
         }
-        for rule in classifier.unfilteredRules where applicable[rule] { candidates.append(rule) }
+        for rule in unfilteredRules where applicable[rule] { candidates.append(rule) }
         guard !candidates.isEmpty else { return }
         evaluate(content, kind: kind, number: number, anchor: anchor, factor: factor)
     }
@@ -258,18 +319,27 @@ public struct ClassificationSession: DiffSink {
         // for any code construct, and it bounds the regex cost per line.
         let content = content.count > 65_536 ? UnsafeBufferPointer(rebasing: content[..<65_536]) : content
         let text = String(decoding: content, as: UTF8.self)
-        let length = text.utf16.count
+        var line = MatchText(text)
+        let comment = CommentLine.isComment(content)
         candidates.sort()
         for index in candidates {
             let rule = classifier.rules[index]
             guard kind == .added ? rule.readsAdded : rule.readsRemoved else { continue }
+            if comment && !rule.rule.readsComments { continue }
             var match: NSTextCheckingResult?
             if let first = rule.patterns.first {
-                match = first.firstMatch(text, length: length)
-                if match == nil { continue }
-                if rule.patterns.dropFirst().contains(where: { $0.firstMatch(text, length: length) == nil }) { continue }
+                patternRuns[index] += 1
+                let clock = ContinuousClock()
+                let started = measuresPatternTime ? clock.now : nil
+                match = first.firstMatch(&line)
+                var all = match != nil
+                for pattern in rule.patterns.dropFirst() where all {
+                    all = pattern.firstMatch(&line) != nil
+                }
+                if let started { patternTime[index] += clock.now - started }
+                if !all { continue }
             }
-            if let unless = rule.unless, unless.firstMatch(text, length: length) != nil { continue }
+            if let unless = rule.unless, unless.firstMatch(&line) != nil { continue }
             var reason = rule.rule.reason
             if let check = rule.rule.secret, let match, rule.hasSecretGroup {
                 let range = match.range(withName: "secret")
@@ -367,5 +437,24 @@ public enum SecretValue {
         }
         guard keep > 0 else { return String(repeating: "*", count: max(characters.count, 4)) }
         return String(characters.prefix(keep)) + String(repeating: "*", count: characters.count - 2 * keep) + String(characters.suffix(keep))
+    }
+}
+
+/// Whether a line is a comment, by its first characters: `//`, `/*`, `*` (inside a block
+/// comment), or `#` followed by a space, `#`, `!` or nothing (so `#include` and `#[derive]`
+/// are code). A byte check instead of a regular expression: it runs on every candidate line.
+enum CommentLine {
+    static func isComment(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < line.count, line[i] == UInt8(ascii: " ") || line[i] == UInt8(ascii: "\t") { i += 1 }
+        guard i < line.count else { return false }
+        let next: UInt8? = i + 1 < line.count ? line[i + 1] : nil
+        switch line[i] {
+        case UInt8(ascii: "/"): return next == UInt8(ascii: "/") || next == UInt8(ascii: "*")
+        case UInt8(ascii: "*"): return next == nil || next == UInt8(ascii: " ") || next == UInt8(ascii: "/") || next == UInt8(ascii: "*")
+        case UInt8(ascii: "#"):
+            return next == nil || next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "#") || next == UInt8(ascii: "!")
+        default: return false
+        }
     }
 }

@@ -1,46 +1,276 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A compiled regular expression. `NSRegularExpression` is immutable after creation and
 /// documented as safe to use from several threads at once.
+///
+/// A pattern that starts with `(?i)` is compiled case-sensitively in lower case and matched
+/// against the line with ASCII letters lowered: ICU's case-insensitive matching is several
+/// times slower, and lowering ASCII keeps every UTF-16 offset, so ranges (a secret's) still
+/// point into the original line.
 struct CompiledRegex: @unchecked Sendable {
     let regex: NSRegularExpression
+    /// Match against the ASCII-lowercased line.
+    let matchesLowercased: Bool
 
     init(_ pattern: String) throws {
-        regex = try NSRegularExpression(pattern: pattern)
+        if let lowered = CompiledRegex.lowercasedPattern(pattern), let regex = try? NSRegularExpression(pattern: lowered) {
+            self.regex = regex
+            self.matchesLowercased = true
+        } else {
+            self.regex = try NSRegularExpression(pattern: pattern)
+            self.matchesLowercased = false
+        }
     }
 
     func firstMatch(_ text: String, length: Int) -> NSTextCheckingResult? {
         regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: length))
     }
 
-    func matches(_ text: String) -> Bool {
-        firstMatch(text, length: text.utf16.count) != nil
+    /// Matches against the right form of the line.
+    func firstMatch(_ line: inout MatchText) -> NSTextCheckingResult? {
+        firstMatch(matchesLowercased ? line.lowercased : line.original, length: line.length)
     }
 }
 
-/// A rule ready to run.
-struct CompiledRule: Sendable {
+/// A rule pattern ready to run: whole, or split into branches that each run only when their
+/// required literal occurs in the line (see ``PatternSplitter``).
+struct CompiledPattern: @unchecked Sendable {
+    struct Branch {
+        let regex: CompiledRegex
+        let required: PatternSplitter.Requirement
+    }
+
+    let whole: CompiledRegex
+    let branches: [Branch]?
+    /// What a line must contain for the whole pattern to match (checked before ICU runs).
+    let requirement: PatternSplitter.Requirement
+
+    init(_ pattern: String) throws {
+        whole = try CompiledRegex(pattern)
+        requirement = PatternSplitter.wholeRequirement(pattern)
+        if let parts = PatternSplitter.split(pattern) {
+            var compiled: [Branch] = []
+            for part in parts {
+                guard let regex = try? CompiledRegex(part.pattern), regex.matchesLowercased == whole.matchesLowercased else {
+                    compiled = []
+                    break
+                }
+                compiled.append(Branch(regex: regex, required: part.required))
+            }
+            branches = compiled.isEmpty ? nil : compiled
+        } else {
+            branches = nil
+        }
+    }
+
+    /// The earliest match in the line, as the whole pattern would find it.
+    func firstMatch(_ line: inout MatchText) -> NSTextCheckingResult? {
+        guard let branches else {
+            guard line.satisfies(requirement, lowercased: whole.matchesLowercased) else { return nil }
+            return whole.firstMatch(&line)
+        }
+        var best: NSTextCheckingResult?
+        for branch in branches {
+            if !line.satisfies(branch.required, lowercased: whole.matchesLowercased) { continue }
+            guard let match = branch.regex.firstMatch(&line) else { continue }
+            if best == nil || match.range.location < (best?.range.location ?? Int.max) { best = match }
+        }
+        return best
+    }
+
+
+}
+
+extension CompiledRegex {
+    func matches(_ text: String) -> Bool {
+        var line = MatchText(text)
+        return firstMatch(&line) != nil
+    }
+
+    /// `(?i)pattern` as an equivalent case-sensitive pattern over lowercased ASCII input, or
+    /// `nil` when the pattern cannot be lowered safely (other inline flags, `\Q`, POSIX
+    /// classes, property escapes).
+    static func lowercasedPattern(_ pattern: String) -> String? {
+        guard pattern.hasPrefix("(?i)") else { return nil }
+        let body = Array(pattern.unicodeScalars.dropFirst(4))
+        var out = String.UnicodeScalarView()
+        var i = 0
+        var inClass = false
+        while i < body.count {
+            let c = body[i]
+            if c == "\\" {
+                guard i + 1 < body.count else { return nil }
+                let next = body[i + 1]
+                // Escapes keep their meaning (\S is not \s); ones that take arguments or
+                // quote text are not lowered at all.
+                if "pPQNxuEkg".unicodeScalars.contains(next) { return nil }
+                out.append(c)
+                out.append(next)
+                i += 2
+                continue
+            }
+            if c == "(" && i + 1 < body.count && body[i + 1] == "?" {
+                // Groups: keep `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!` and named groups as written.
+                guard i + 2 < body.count else { return nil }
+                let kind = body[i + 2]
+                if kind == "<" || kind == "P" {
+                    var j = i
+                    while j < body.count && body[j] != ">" { out.append(body[j]); j += 1 }
+                    guard j < body.count else { return nil }
+                    out.append(">")
+                    i = j + 1
+                    continue
+                }
+                guard ":=!".unicodeScalars.contains(kind) else { return nil }  // inline flags
+                out.append(c)
+                out.append("?")
+                out.append(kind)
+                i += 3
+                continue
+            }
+            if c == "[" && inClass && i + 1 < body.count && body[i + 1] == ":" { return nil }
+            if c == "[" { inClass = true }
+            if c == "]" { inClass = false }
+            if c.value >= 65 && c.value <= 90, let lower = Unicode.Scalar(c.value + 32) {
+                out.append(lower)
+            } else if c.value > 127 && c.properties.isUppercase {
+                return nil
+            } else {
+                out.append(c)
+            }
+            i += 1
+        }
+        return String(out)
+    }
+}
+
+/// A line prepared for matching: the text, its ASCII-lowercased twin (made on first use)
+/// and its UTF-16 length (the same for both).
+struct MatchText {
+    let original: String
+    let length: Int
+    private var lowered: String?
+    private var loweredBytes: [UInt8]?
+
+    init(_ text: String) {
+        original = text
+        length = text.utf16.count
+    }
+
+    var lowercased: String {
+        mutating get {
+            if let lowered { return lowered }
+            let text = String(decoding: lowercasedBytes, as: UTF8.self)
+            lowered = text
+            return text
+        }
+    }
+
+    private var lowercasedBytes: [UInt8] {
+        mutating get {
+            if let loweredBytes { return loweredBytes }
+            var bytes = Array(original.utf8)
+            for i in bytes.indices where bytes[i] >= 65 && bytes[i] <= 90 { bytes[i] += 32 }
+            loweredBytes = bytes
+            return bytes
+        }
+    }
+
+    /// Whether the line contains what a pattern branch requires.
+    mutating func satisfies(_ requirement: PatternSplitter.Requirement, lowercased: Bool) -> Bool {
+        for literal in requirement.all where !contains(literal, lowercased: lowercased) { return false }
+        for choices in requirement.anyOf where !choices.contains(where: { contains($0, lowercased: lowercased) }) { return false }
+        return true
+    }
+
+    /// Whether the line (or its lowercased twin) contains `needle`.
+    mutating func contains(_ needle: [UInt8], lowercased: Bool) -> Bool {
+        if lowercased {
+            return MatchText.find(needle, in: lowercasedBytes)
+        }
+        var original = self.original
+        return original.withUTF8 { MatchText.find(needle, in: $0) }
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: some ContiguousCollection<UInt8>) -> Bool {
+        guard !needle.isEmpty else { return true }
+        return haystack.withUnsafeBytes { h in
+            needle.withUnsafeBytes { n in
+                guard let hb = h.baseAddress, let nb = n.baseAddress, h.count >= n.count else { return false }
+                // memchr for the first byte, then compare (memmem is a GNU extension).
+                let first = Int32(n[0])
+                var start = hb
+                let last = hb + (h.count - n.count)
+                while start <= last {
+                    guard let hit = memchr(start, first, last - start + 1) else { return false }
+                    if memcmp(hit, nb, n.count) == 0 { return true }
+                    start = UnsafeRawPointer(hit) + 1
+                }
+                return false
+            }
+        }
+    }
+}
+
+protocol ContiguousCollection<Element>: Collection {
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
+}
+extension Array: ContiguousCollection {}
+extension UnsafeBufferPointer: ContiguousCollection {
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try body(UnsafeRawBufferPointer(self)) }
+}
+
+/// A rule ready to run. A class: rules are looked at many times per file and line, and
+/// copying a struct of arrays and strings costs reference counting each time.
+final class CompiledRule: Sendable {
     let rule: Rule
     let index: Int
     /// All must match; the first one's match carries the `secret` group.
-    let patterns: [CompiledRegex]
+    let patterns: [CompiledPattern]
     let unless: CompiledRegex?
-    /// `nil`: any language.
-    let languages: Set<String>?
-    let paths: [PathGlob]
-    let excludePaths: [PathGlob]
+    /// Language ids the rule reads (bit i = language id i); `nil`: any file.
+    let languageMask: [UInt64]?
+    /// Indices into the classifier's glob index.
+    let paths: [Int]
+    let excludePaths: [Int]
     let readsAdded: Bool
     let readsRemoved: Bool
     /// The pattern names a `secret` group (only then is a value checked and masked).
-    var hasSecretGroup: Bool { rule.patterns.first?.contains("(?<secret>") ?? false }
+    let hasSecretGroup: Bool
+    /// The roles the rule reads, as bits of ``FileRole/bit``.
+    let roleMask: UInt8
 
-    func applies(path: String, language: String?, role: FileRole, change: FileChange) -> Bool {
-        guard rule.roles.contains(role) else { return false }
-        if let languages {
-            guard let language, languages.contains(language) else { return false }
+    init(
+        rule: Rule, index: Int, patterns: [CompiledPattern], unless: CompiledRegex?, languageMask: [UInt64]?, paths: [Int],
+        excludePaths: [Int], readsAdded: Bool, readsRemoved: Bool
+    ) {
+        self.rule = rule
+        self.index = index
+        self.patterns = patterns
+        self.unless = unless
+        self.languageMask = languageMask
+        self.paths = paths
+        self.excludePaths = excludePaths
+        self.readsAdded = readsAdded
+        self.readsRemoved = readsRemoved
+        self.hasSecretGroup = rule.patterns.first?.contains("(?<secret>") ?? false
+        self.roleMask = rule.roles.reduce(0) { $0 | $1.bit }
+    }
+
+    /// Whether the rule reads a file, given the file's language id, role, change and the
+    /// glob matches of its path (and of its old path, for renames).
+    func applies(language: Int?, role: FileRole, change: FileChange, globs: [Bool]) -> Bool {
+        guard roleMask & role.bit != 0 else { return false }
+        if let languageMask {
+            guard let language, language / 64 < languageMask.count, languageMask[language / 64] & (1 << UInt64(language % 64)) != 0 else { return false }
         }
-        if !paths.isEmpty && !paths.contains(where: { $0.matches(path) }) { return false }
-        if excludePaths.contains(where: { $0.matches(path) }) { return false }
+        if !paths.isEmpty && !paths.contains(where: { globs[$0] }) { return false }
+        if excludePaths.contains(where: { globs[$0] }) { return false }
         if let changes = rule.changes, !changes.contains(change) { return false }
         return true
     }
@@ -48,28 +278,40 @@ struct CompiledRule: Sendable {
 
 /// Maps a path to its language: file names first (`Dockerfile`, `go.mod`), then the extension.
 struct LanguageTable: Sendable {
-    private let byExtension: [String: String]
-    private let byName: [(PathGlob, String)]
+    /// Language names; a language's id is its index.
+    let names: [String]
+    private let byExtension: [String: Int]
+    private let byName: [(PathGlob, Int)]
 
     init(_ definitions: [LanguageDefinition]) {
-        var byExtension: [String: String] = [:]
-        var byName: [(PathGlob, String)] = []
-        for definition in definitions {
-            for ext in definition.extensions { byExtension[ext.lowercased()] = definition.id }
-            for name in definition.filenames { byName.append((PathGlob(name), definition.id)) }
+        var byExtension: [String: Int] = [:]
+        var byName: [(PathGlob, Int)] = []
+        for (id, definition) in definitions.enumerated() {
+            for ext in definition.extensions { byExtension[ext.lowercased()] = id }
+            for name in definition.filenames { byName.append((PathGlob(name), id)) }
         }
+        self.names = definitions.map(\.id)
         self.byExtension = byExtension
         self.byName = byName
     }
 
-    func language(of path: String) -> String? {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
+    func id(of name: String) -> Int? { names.firstIndex(of: name) }
+
+    func language(of path: String) -> Int? {
         for (glob, id) in byName where glob.matches(path) { return id }
-        // The longest extension that is known: `blade.php` before `php`.
-        var rest = Substring(name)
-        while let dot = rest.firstIndex(of: ".") {
-            rest = rest[rest.index(after: dot)...]
-            if let id = byExtension[rest.lowercased()] { return id }
+        // The longest extension that is known: `blade.php` before `php`. Works on bytes:
+        // this runs for every changed file.
+        var bytes = Array(path.utf8)
+        let nameStart = (bytes.lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 }) ?? 0
+        for i in nameStart..<bytes.count where bytes[i] >= 65 && bytes[i] <= 90 { bytes[i] += 32 }
+        var i = nameStart
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "."), i + 1 < bytes.count,
+                let id = byExtension[String(decoding: bytes[(i + 1)...], as: UTF8.self)]
+            {
+                return id
+            }
+            i += 1
         }
         return nil
     }
@@ -79,20 +321,23 @@ struct LanguageTable: Sendable {
 /// globs parsed. Build it once and share it; it is immutable.
 public final class AreaClassifier: Sendable {
     let rules: [CompiledRule]
-    let matcher: LiteralMatcher
-    /// Keyword id → indices of the content rules that use it.
-    let keywordRules: [[Int32]]
-    /// Keyword id → its length and whether it must start/end at an identifier boundary.
-    let keywordShapes: [Keyword.Shape]
+    public let matcher: LiteralMatcher
+    /// Keyword id → its shape and the content rules that use it.
+    let keywordIndex: KeywordIndex
+    /// Keyword id → the keyword as written (for diagnostics).
+    public let keywordTexts: [String]
     /// Content rules without keywords: they read every changed line.
     let unfilteredRules: [Int]
     let pathRules: [Int]
     let contentRules: [Int]
     let languages: LanguageTable
-    let roleGlobs: [(FileRole, [PathGlob])]
+    /// Every glob of every rule, role and ignore pattern, matched in one pass per path.
+    let globIndex: GlobIndex
+    /// Role → its globs' indices in ``globIndex``, in resolution order.
+    let roleGlobs: [(FileRole, [Int])]
+    /// Indices in ``globIndex`` of the policy's ignored paths.
+    let ignoredGlobs: [Int]
     let secretAllowlist: [CompiledRegex]
-    /// Paths the policy says to ignore entirely.
-    let ignoredPaths: [PathGlob]
     /// When evidence is enough to flag an area.
     public let thresholds: FlagThresholds
 
@@ -103,6 +348,15 @@ public final class AreaClassifier: Sendable {
         var compiled: [CompiledRule] = []
         var diagnostics: [ConfigDiagnostic] = []
         let groups = pack.groups
+        let languages = LanguageTable(pack.languages)
+        var globs: [PathGlob] = []
+        var globIds: [String: Int] = [:]
+        func globId(_ pattern: String) -> Int {
+            if let id = globIds[pattern] { return id }
+            globIds[pattern] = globs.count
+            globs.append(PathGlob(pattern))
+            return globs.count - 1
+        }
         func expand(_ names: [String]) -> Set<String> {
             var out: Set<String> = []
             for name in names {
@@ -110,16 +364,24 @@ public final class AreaClassifier: Sendable {
             }
             return out
         }
+        func mask(_ names: [String]) -> [UInt64]? {
+            guard !names.isEmpty else { return nil }
+            var bits = Array(repeating: UInt64(0), count: max(1, (languages.names.count + 63) / 64))
+            for name in expand(names) {
+                if let id = languages.id(of: name) { bits[id / 64] |= 1 << UInt64(id % 64) }
+            }
+            return bits
+        }
         for rule in pack.rules where !rule.disabled {
             do {
                 compiled.append(
                     CompiledRule(
                         rule: rule, index: compiled.count,
-                        patterns: try rule.patterns.map(CompiledRegex.init),
+                        patterns: try rule.patterns.map(CompiledPattern.init),
                         unless: try rule.unless.map(CompiledRegex.init),
-                        languages: rule.languages.isEmpty ? nil : expand(rule.languages),
-                        paths: rule.paths.map(PathGlob.init),
-                        excludePaths: rule.excludePaths.map(PathGlob.init),
+                        languageMask: mask(rule.languages),
+                        paths: rule.paths.map(globId),
+                        excludePaths: rule.excludePaths.map(globId),
                         readsAdded: rule.lines.contains(.added),
                         readsRemoved: rule.lines.contains(.removed)))
             } catch {
@@ -127,6 +389,10 @@ public final class AreaClassifier: Sendable {
                 diagnostics.append(ConfigDiagnostic(file: file, line: line, message: "rule '\(rule.id)': pattern does not compile: \(error)"))
             }
         }
+        let roleGlobs = FileRole.resolutionOrder.compactMap { role in
+            pack.roles[role].map { (role, $0.map(globId)) }
+        }
+        let ignoredGlobs = ignoredPaths.map(globId)
         var allowlist: [CompiledRegex] = []
         for pattern in pack.secretAllowlist {
             do { allowlist.append(try CompiledRegex("(?i)" + pattern)) } catch {
@@ -158,29 +424,44 @@ public final class AreaClassifier: Sendable {
         }
         self.rules = compiled
         self.matcher = LiteralMatcher(keywords: keywords)
-        self.keywordRules = keywordRules
-        self.keywordShapes = shapes
+        var starts: [Int32] = [0]
+        var flat: [Int32] = []
+        for list in keywordRules {
+            flat += list
+            starts.append(Int32(flat.count))
+        }
+        self.keywordIndex = KeywordIndex(shapes: shapes, start: starts, rules: flat)
+        self.keywordTexts = keywords.map { String(decoding: $0, as: UTF8.self) }
         self.unfilteredRules = unfiltered
         self.pathRules = compiled.filter { $0.rule.isPathRule }.map(\.index)
         self.contentRules = compiled.filter { !$0.rule.isPathRule }.map(\.index)
-        self.languages = LanguageTable(pack.languages)
-        self.roleGlobs = FileRole.resolutionOrder.compactMap { role in
-            pack.roles[role].map { (role, $0.map(PathGlob.init)) }
-        }
+        self.languages = languages
+        self.globIndex = GlobIndex(globs)
+        self.roleGlobs = roleGlobs
+        self.ignoredGlobs = ignoredGlobs
         self.secretAllowlist = allowlist
-        self.ignoredPaths = ignoredPaths.map(PathGlob.init)
     }
 
     /// The role of a file from the pack's `roles:` globs, checked in
     /// ``FileRole/resolutionOrder``; `source` when none matches.
     public func role(of path: String) -> FileRole {
-        for (role, globs) in roleGlobs where globs.contains(where: { $0.matches(path) }) { return role }
+        var matched: [Bool] = []
+        globIndex.match(path, into: &matched)
+        return role(globs: matched)
+    }
+
+    func role(globs matched: [Bool]) -> FileRole {
+        for (role, globs) in roleGlobs where globs.contains(where: { matched[$0] }) { return role }
         return .source
     }
 
-    public func language(of path: String) -> String? { languages.language(of: path) }
+    public func language(of path: String) -> String? { languages.language(of: path).map { languages.names[$0] } }
 
-    public func isIgnored(_ path: String) -> Bool { ignoredPaths.contains { $0.matches(path) } }
+    public func isIgnored(_ path: String) -> Bool {
+        var matched: [Bool] = []
+        globIndex.match(path, into: &matched)
+        return ignoredGlobs.contains { matched[$0] }
+    }
 
     /// A value that is a placeholder, a template or an example rather than a credential.
     func isAllowlistedSecret(_ value: String) -> Bool {
@@ -200,6 +481,13 @@ public final class AreaClassifier: Sendable {
     }
 
     public func classify(_ diff: String) -> Classification { classify(Array(diff.utf8)) }
+}
+
+/// Keyword id → shape, and the rules using it as one flat list (`rules[start[k]..<start[k+1]]`).
+struct KeywordIndex: Sendable {
+    let shapes: [Keyword.Shape]
+    let start: [Int32]
+    let rules: [Int32]
 }
 
 /// A prefilter literal as rules write it: `token`, `\\bmd5\\b` (identifier boundaries).

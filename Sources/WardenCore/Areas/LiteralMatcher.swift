@@ -2,36 +2,47 @@
 /// (Aho–Corasick over UTF-8, as a dense automaton over byte classes).
 ///
 /// This is the classifier's prefilter: only lines that contain a rule's keyword reach that
-/// rule's regular expression. Regular expressions run at tens of MB/s here, this at hundreds.
-/// Written here because no available package offers a byte-level multi-literal matcher.
-public struct LiteralMatcher: Sendable {
-    /// Byte → class. Bytes that occur in no keyword share class 0.
-    private let classOf: [UInt8]
+/// rule's regular expression. Regular expressions run at tens of MB/s here, this at
+/// hundreds. Written here because no available package offers a byte-level multi-literal
+/// matcher.
+///
+/// The tables live in raw memory owned by an immutable class (written only in `init`,
+/// hence `@unchecked Sendable`): the inner loop is one table
+/// load per byte, and the sign bit of a transition says whether the state it leads to ends
+/// a keyword, so the common case (no keyword) never touches the output lists.
+public final class LiteralMatcher: @unchecked Sendable {
+    private let classOf: UnsafeMutablePointer<UInt8>
+    /// No keyword starts with a space or tab: leading indentation can be skipped.
+    private let skipsIndentation: Bool
     private let classCount: Int
-    /// `transitions[state * classCount + class]` is the next state.
-    private let transitions: [Int32]
+    /// `transitions[state + class]` with states premultiplied by the class count: the next
+    /// state, negative (bitwise not) when that state ends a keyword.
+    private let transitions: UnsafeMutablePointer<Int32>
+    private let transitionCount: Int
     /// Keyword ids ending at each state: `outputs[outputStart[s]..<outputStart[s + 1]]`.
-    private let outputStart: [Int32]
-    private let outputs: [Int32]
+    private let outputStart: UnsafeMutablePointer<Int32>
+    private let outputs: UnsafeMutablePointer<Int32>
     public let keywordCount: Int
+    /// Size of the automaton, for diagnostics and benchmarks.
+    public let stateCount: Int
+    public var byteClassCount: Int { classCount }
 
     /// Builds the automaton. Keywords are matched ignoring ASCII case; empty ones are ignored.
     public init(keywords: [[UInt8]]) {
         keywordCount = keywords.count
         let lowered = keywords.map { $0.map(LiteralMatcher.lower) }
 
-        var classOf = [UInt8](repeating: 0, count: 256)
-        var next: UInt8 = 1
+        var classTable = [UInt8](repeating: 0, count: 256)
+        var next: Int = 1
         for keyword in lowered {
-            for byte in keyword where classOf[Int(byte)] == 0 {
-                // More than 255 distinct bytes cannot occur: class ids fit in a byte.
-                classOf[Int(byte)] = next
+            for byte in keyword where classTable[Int(byte)] == 0 && next < 256 {
+                classTable[Int(byte)] = UInt8(next)
                 let upper = LiteralMatcher.upper(byte)
-                if upper != byte { classOf[Int(upper)] = next }
-                next &+= 1
+                if upper != byte { classTable[Int(upper)] = UInt8(next) }
+                next += 1
             }
         }
-        let classCount = Int(next)
+        let classCount = next
 
         // Trie with dense rows; -1 is "no edge yet".
         var table: [Int32] = Array(repeating: -1, count: classCount)
@@ -39,7 +50,7 @@ public struct LiteralMatcher: Sendable {
         for (id, keyword) in lowered.enumerated() where !keyword.isEmpty {
             var state = 0
             for byte in keyword {
-                let c = Int(classOf[Int(byte)])
+                let c = Int(classTable[Int(byte)])
                 let target = table[state * classCount + c]
                 if target >= 0 {
                     state = Int(target)
@@ -85,52 +96,99 @@ public struct LiteralMatcher: Sendable {
             }
         }
 
-        var outputStart: [Int32] = [0]
-        var outputs: [Int32] = []
-        for list in stateOutputs {
-            outputs.append(contentsOf: Set(list).sorted())
-            outputStart.append(Int32(outputs.count))
+        // Renumber states breadth-first: the shallow states most bytes visit share cache lines.
+        var order = [0] + queue
+        var seen = Set(order)
+        for s in 0..<stateCount where !seen.contains(s) { order.append(s); seen.insert(s) }
+        var newId = [Int](repeating: 0, count: stateCount)
+        for (position, s) in order.enumerated() { newId[s] = position }
+        var renumbered = [Int32](repeating: 0, count: table.count)
+        var outputsInOrder: [[Int32]] = []
+        for (position, s) in order.enumerated() {
+            for c in 0..<classCount { renumbered[position * classCount + c] = Int32(newId[Int(table[s * classCount + c])]) }
+            outputsInOrder.append(stateOutputs[s])
         }
-        self.classOf = classOf
+        table = renumbered
+        stateOutputs = outputsInOrder
+
+        var starts: [Int32] = [0]
+        var flat: [Int32] = []
+        for list in stateOutputs {
+            flat.append(contentsOf: Set(list).sorted())
+            starts.append(Int32(flat.count))
+        }
+        for i in table.indices where !stateOutputs[Int(table[i])].isEmpty { table[i] = ~table[i] }
+
         self.classCount = classCount
-        self.transitions = table
-        self.outputStart = outputStart
-        self.outputs = outputs
+        self.stateCount = stateCount
+        self.classOf = LiteralMatcher.copy(classTable)
+        self.skipsIndentation = !lowered.contains { $0.first == UInt8(ascii: " ") || $0.first == UInt8(ascii: "\t") }
+        // Premultiplied by the class count: the per-byte chain is add and load, no multiply.
+        self.transitions = LiteralMatcher.copy(table.map { $0 >= 0 ? $0 * Int32(classCount) : ~((~$0) * Int32(classCount)) })
+        self.transitionCount = table.count
+        self.outputStart = LiteralMatcher.copy(starts)
+        self.outputs = LiteralMatcher.copy(flat.isEmpty ? [0] : flat)
+    }
+
+    deinit {
+        classOf.deallocate()
+        transitions.deallocate()
+        outputStart.deallocate()
+        outputs.deallocate()
+    }
+
+    private static func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+        array.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { pointer.initialize(from: base, count: buffer.count) }
+        }
+        return pointer
+    }
+
+    /// Appends `(keyword id, end index)` for every keyword occurrence in `bytes` to `hits`.
+    public func scan(_ bytes: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
+        guard let base = bytes.baseAddress else { return }
+        var p = base
+        let end = p + bytes.count
+        let classOf = self.classOf, transitions = self.transitions, classCount = self.classCount
+        if skipsIndentation {
+            while p < end && (p.pointee == 32 || p.pointee == 9) { p += 1 }
+        }
+        var state = 0
+        while p < end {
+            let next = transitions[state &+ Int(classOf[Int(p.pointee)])]
+            p += 1
+            if next >= 0 {
+                state = Int(next)
+                continue
+            }
+            state = Int(~next)
+            let end = p - base
+            let stateIndex = state / classCount
+            for o in Int(outputStart[stateIndex])..<Int(outputStart[stateIndex &+ 1]) {
+                hits.append(Hit(keyword: Int(outputs[o]), end: end))
+            }
+        }
     }
 
     /// Calls `found(keywordId, endIndex)` for every keyword occurrence in `bytes`.
-    @inlinable
     public func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ found: (Int, Int) -> Void) {
-        withTables { classOf, transitions, outputStart, outputs, classCount in
-            var state = 0
-            for i in 0..<bytes.count {
-                state = Int(transitions[state &* classCount &+ Int(classOf[Int(bytes[i])])])
-                let begin = Int(outputStart[state]), end = Int(outputStart[state &+ 1])
-                if begin != end {
-                    for o in begin..<end { found(Int(outputs[o]), i &+ 1) }
-                }
-            }
-        }
+        var hits: [Hit] = []
+        scan(bytes, into: &hits)
+        for hit in hits { found(hit.keyword, hit.end) }
     }
 
     /// Whether any keyword occurs in `bytes`.
     public func containsAny(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var any = false
-        scan(bytes) { _, _ in any = true }
-        return any
+        var hits: [Hit] = []
+        scan(bytes, into: &hits)
+        return !hits.isEmpty
     }
 
-    @usableFromInline
-    func withTables<R>(
-        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>, Int) -> R
-    ) -> R {
-        classOf.withUnsafeBufferPointer { c in
-            transitions.withUnsafeBufferPointer { t in
-                outputStart.withUnsafeBufferPointer { s in
-                    outputs.withUnsafeBufferPointer { o in body(c, t, s, o, classCount) }
-                }
-            }
-        }
+    /// A keyword occurrence: which keyword, and the index just after its last byte.
+    public struct Hit: Sendable, Equatable {
+        public var keyword: Int
+        public var end: Int
     }
 
     static func lower(_ b: UInt8) -> UInt8 { (b >= 65 && b <= 90) ? b + 32 : b }

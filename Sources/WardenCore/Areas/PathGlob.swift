@@ -26,6 +26,35 @@ public struct PathGlob: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { pattern }
 
+    /// For each alternative, its longest literal run (lowercased). A path can only match if
+    /// it contains one of them; `nil` when some alternative has no literal of 2+ characters
+    /// (such a glob must always be tried).
+    var requiredLiterals: [[UInt8]]? {
+        var literals: [[UInt8]] = []
+        for alternative in alternatives {
+            var best: [UInt8] = [], run: [UInt8] = []
+            var inClass = false
+            for (i, byte) in alternative.enumerated() {
+                switch byte {
+                case UInt8(ascii: "["): inClass = true; run = []
+                case UInt8(ascii: "]"): inClass = false
+                case UInt8(ascii: "*"), UInt8(ascii: "?"): run = []
+                // `**/` also matches no folder at all: its slash is not required.
+                case UInt8(ascii: "/") where i >= 2 && alternative[i - 1] == UInt8(ascii: "*") && alternative[i - 2] == UInt8(ascii: "*"):
+                    run = []
+                default:
+                    if inClass { continue }
+                    run.append(LiteralMatcher.lower(byte))
+                    if run.count > best.count { best = run }
+                }
+            }
+            guard best.count >= 2 else { return nil }
+            literals.append(best)
+        }
+        return literals
+    }
+
+    /// Whether the path matches. Hot: runs for the globs of every rule on every changed file.
     public func matches(_ path: String) -> Bool {
         var path = path
         return path.withUTF8 { full in

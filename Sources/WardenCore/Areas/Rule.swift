@@ -25,6 +25,8 @@ public struct Rule: Sendable, Hashable {
     public var patterns: [String] = []
     /// A line that also matches this is not a finding (e.g. a parameterised query).
     public var unless: String?
+    /// `false`: comment lines (starting with `//`, `/*`, `*`, or `#` and a space) are not read.
+    public var readsComments = true
     /// Which changed lines the rule reads.
     public var lines: Set<LineKind> = [.added, .removed]
     /// Which kinds of file the rule reads (``FileRole``).

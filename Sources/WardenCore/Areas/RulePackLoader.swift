@@ -10,7 +10,7 @@ public enum RulePackLoader {
     static let topLevelKeys = ["version", "languages", "groups", "roles", "secrets", "rules"]
     static let ruleKeys = [
         "id", "area", "reason", "languages", "paths", "exclude_paths", "keywords", "pattern", "unless",
-        "lines", "roles", "weight", "changes", "secret", "disabled",
+        "lines", "roles", "weight", "changes", "secret", "disabled", "comments",
     ]
 
     /// Loads and merges pack files in order. Throws ``ConfigError`` with every error found;
@@ -152,6 +152,9 @@ public enum RulePackLoader {
             for keyword in rule.keywords where Keyword(keyword).text.utf8.count < 2 {
                 reader.error(n, "rule '\(id)': keyword '\(keyword)' is too short", hint: "keywords need at least 2 characters to be a useful prefilter")
             }
+            for keyword in rule.keywords where keyword.hasPrefix("\\\\b") || keyword.hasSuffix("\\\\b") {
+                reader.warning(n, "rule '\(id)': keyword '\(keyword)' starts or ends with two backslashes", hint: "write the boundary marker as \\b with one backslash (in single quotes YAML keeps backslashes as they are)")
+            }
         }
         if let n = values["pattern"], let texts = reader.strings(n, "pattern") {
             for text in texts {
@@ -165,6 +168,7 @@ public enum RulePackLoader {
         if let n = values["unless"], let text = reader.string(n, "unless") {
             if compiles(text) { rule.unless = text } else { reader.error(n, "rule '\(id)': unless is not a valid regular expression", hint: regexHint) }
         }
+        if let n = values["comments"], let reads = reader.bool(n, "comments") { rule.readsComments = reads }
         if let n = values["lines"], let names = reader.strings(n, "lines") {
             var kinds: Set<LineKind> = []
             for name in names {

@@ -1,0 +1,269 @@
+// warden-bench: the measurements behind docs/PERFORMANCE.md.
+//
+//   warden-bench corpus --out FILE --mb N DIR...     build a mixed-language diff from source trees
+//   warden-bench classify FILE [--runs N]            parse + classify throughput, one core
+//   warden-bench end-to-end FILE [--lines N] [--runs N]   a N-line diff from diff bytes to JSON + comment
+//
+// Times come from ContinuousClock around in-process work; inputs are read before timing.
+import Foundation
+import WardenCore
+import WardenDefaults
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("warden-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+func option(_ name: String, in arguments: inout [String]) -> String? {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+    let value = arguments[i + 1]
+    arguments.removeSubrange(i...(i + 1))
+    return value
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func loadEngine() -> Engine {
+    do {
+        return try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: [WardenDefaults.policy], summaryTemplate: WardenDefaults.summaryTemplate)
+    } catch {
+        fail("configuration: \(error)")
+    }
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let index = min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))
+    return sorted[index]
+}
+
+// MARK: - corpus
+
+/// Turns source files into a realistic diff: per file, hunks of context, removed and added
+/// lines (about half the lines changed), until the corpus reaches the asked size.
+func buildCorpus(out: String, megabytes: Int, roots: [String]) {
+    let extensions: Set<String> = ["py", "c", "h", "cc", "cpp", "hpp", "js", "mjs", "ts", "java", "swift", "go", "rb", "php", "rs", "sh", "yml", "yaml", "json", "toml", "sql"]
+    var files: [String] = []
+    for root in roots {
+        guard let walker = FileManager.default.enumerator(atPath: root) else { fail("cannot read \(root)") }
+        for case let path as String in walker where extensions.contains((path as NSString).pathExtension.lowercased()) {
+            files.append(root + "/" + path)
+        }
+    }
+    files.sort()
+    guard !files.isEmpty else { fail("no source files under \(roots)") }
+    // Interleave languages: take files round-robin by extension.
+    var byExtension: [String: [String]] = [:]
+    for file in files { byExtension[(file as NSString).pathExtension.lowercased(), default: []].append(file) }
+    var queues = byExtension.keys.sorted().map { byExtension[$0] ?? [] }
+    var ordered: [String] = []
+    while queues.contains(where: { !$0.isEmpty }) {
+        for i in queues.indices where !queues[i].isEmpty { ordered.append(queues[i].removeFirst()) }
+    }
+    let target = megabytes << 20
+    guard let handle = FileHandle(forWritingAtPath: out) ?? {
+        FileManager.default.createFile(atPath: out, contents: nil)
+        return FileHandle(forWritingAtPath: out)
+    }() else { fail("cannot write \(out)") }
+    try? handle.truncate(atOffset: 0)
+    var written = 0
+    var round = 0
+    while written < target {
+        for file in ordered {
+            guard written < target, let data = FileManager.default.contents(atPath: file) else { continue }
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard lines.count >= 8 else { continue }
+            let path = "r\(round)/" + file.split(separator: "/").suffix(4).joined(separator: "/")
+            var text = "diff --git a/\(path) b/\(path)\nindex 1111111..2222222 100644\n--- a/\(path)\n+++ b/\(path)\n"
+            var start = 0
+            while start + 8 <= lines.count {
+                let chunk = Array(lines[start..<min(start + 24, lines.count)])
+                let third = chunk.count / 3
+                let context = chunk[0..<third], removed = chunk[third..<(2 * third)], added = chunk[(2 * third)...]
+                let oldCount = context.count + removed.count, newCount = context.count + added.count
+                text += "@@ -\(start + 1),\(oldCount) +\(start + 1),\(newCount) @@\n"
+                text += context.map { " " + $0 + "\n" }.joined()
+                text += removed.map { "-" + $0 + "\n" }.joined()
+                text += added.map { "+" + $0 + "\n" }.joined()
+                start += 24
+            }
+            handle.write(Data(text.utf8))
+            written += text.utf8.count
+        }
+        round += 1
+    }
+    try? handle.close()
+    print("wrote \(written >> 20) MiB of diff from \(ordered.count) files (\(byExtension.count) languages) to \(out)")
+}
+
+// MARK: - measurements
+
+func classifyThroughput(_ path: String, runs: Int) {
+    guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)") }
+    let engine = loadEngine()
+    let bytes = [UInt8](data)
+    var results: [Double] = []
+    var last: Classification?
+    for run in 0...runs {
+        let clock = ContinuousClock()
+        let start = clock.now
+        last = engine.classifier.classify(bytes)
+        let elapsed = seconds(clock.now - start)
+        if run > 0 { results.append(Double(bytes.count) / elapsed / 1_048_576) }  // run 0 warms up
+    }
+    results.sort()
+    let stats = last?.stats ?? DiffStats()
+    let m = engine.classifier.matcher
+    print("prefilter: \(m.keywordCount) keywords, \(m.stateCount) states, \(m.byteClassCount) byte classes")
+    print(String(format: "classify: %.1f MiB of diff, %d files, %d changed lines", Double(bytes.count) / 1_048_576, stats.files, stats.added + stats.removed))
+    print(String(format: "  throughput MiB/s (one core): median %.0f, best %.0f, worst %.0f over %d runs", percentile(results, 0.5), results.last ?? 0, results.first ?? 0, results.count))
+    let areas = last?.reports.map { "\($0.area.rawValue) \(Int($0.score))" }.joined(separator: ", ") ?? ""
+    print("  areas with evidence: \(areas)")
+}
+
+func endToEnd(_ path: String, lines: Int, runs: Int) {
+    guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)") }
+    let engine = loadEngine()
+    // The first `lines` lines of the corpus, cut at a file boundary after that.
+    let all = String(decoding: data.prefix(8 << 20), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+    var taken = Array(all.prefix(lines))
+    var i = taken.count
+    while i < all.count && !all[i].hasPrefix("diff --git ") && !all[i].hasPrefix("@@ ") { taken.append(all[i]); i += 1 }
+    let diff = Array((taken.joined(separator: "\n") + "\n").utf8)
+    var times: [Double] = []
+    var jsonBytes = 0
+    for run in 0...runs {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let classification = engine.classifier.classify(diff)
+        let report = engine.report(classification)
+        let json = report.json()
+        let comment = engine.summary.render(report)
+        let elapsed = seconds(clock.now - start)
+        jsonBytes = json.utf8.count + comment.utf8.count
+        if run > 0 { times.append(elapsed * 1000) }
+    }
+    times.sort()
+    print(String(format: "end-to-end: %d-line diff (%d KiB) → classification, decision, JSON and comment (%d bytes out)", taken.count, diff.count / 1024, jsonBytes))
+    print(String(format: "  ms: p50 %.2f, p99 %.2f, max %.2f over %d runs", percentile(times, 0.5), percentile(times, 0.99), times.last ?? 0, times.count))
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else { fail("usage: warden-bench corpus|classify|end-to-end ...") }
+arguments.removeFirst()
+switch command {
+case "corpus":
+    guard let out = option("--out", in: &arguments) else { fail("corpus needs --out FILE") }
+    let mb = Int(option("--mb", in: &arguments) ?? "200") ?? 200
+    buildCorpus(out: out, megabytes: mb, roots: arguments)
+case "classify":
+    let runs = Int(option("--runs", in: &arguments) ?? "5") ?? 5
+    guard let path = arguments.first else { fail("classify needs a corpus file") }
+    classifyThroughput(path, runs: runs)
+case "prefilter":
+    guard let path = arguments.first, let data = FileManager.default.contents(atPath: path) else { fail("prefilter needs a corpus file") }
+    let matcher = loadEngine().classifier.matcher
+    let bytes = [UInt8](data)
+    var hits: [LiteralMatcher.Hit] = []
+    var total = 0
+    var rates: [Double] = []
+    for _ in 0..<7 {
+        total = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        bytes.withUnsafeBufferPointer { buffer in
+            var splitter = LineSplitter()
+            splitter.feed(UnsafeRawBufferPointer(buffer)) { line in
+                hits.removeAll(keepingCapacity: true)
+                matcher.scan(line, into: &hits)
+                total += hits.count
+            }
+        }
+        rates.append(Double(bytes.count) / seconds(clock.now - start) / 1_048_576)
+    }
+    rates.sort()
+    print(String(format: "prefilter alone over every line: median %.0f MiB/s, best %.0f (%d keyword hits, %d states)", percentile(rates, 0.5), rates.last ?? 0, total, matcher.stateCount))
+case "stages":
+    guard let path = arguments.first, let data = FileManager.default.contents(atPath: path) else { fail("stages needs a corpus file") }
+    let engine = loadEngine()
+    let bytes = [UInt8](data)
+    struct Counter: DiffSink {
+        var lines = 0
+        mutating func beginFile(_ header: FileHeader) {}
+        mutating func line(_ line: LineView) { lines &+= line.content.count }
+        mutating func endFile() {}
+    }
+    struct Prefilter: DiffSink {
+        let matcher: LiteralMatcher
+        var hits: [LiteralMatcher.Hit] = []
+        var count = 0
+        mutating func beginFile(_ header: FileHeader) {}
+        mutating func line(_ line: LineView) {
+            guard line.kind != .context else { return }
+            hits.removeAll(keepingCapacity: true)
+            matcher.scan(line.content, into: &hits)
+            count &+= hits.count
+        }
+        mutating func endFile() {}
+    }
+    func rate(_ body: () -> Void) -> Double {
+        var rates: [Double] = []
+        for _ in 0..<5 {
+            let clock = ContinuousClock()
+            let start = clock.now
+            body()
+            rates.append(Double(bytes.count) / seconds(clock.now - start) / 1_048_576)
+        }
+        return percentile(rates.sorted(), 0.5)
+    }
+    var counter = Counter()
+    let parse = rate { counter = Counter(); DiffParser.parse(bytes, into: &counter) }
+    var prefilter = Prefilter(matcher: engine.classifier.matcher)
+    let scan = rate { prefilter.count = 0; DiffParser.parse(bytes, into: &prefilter) }
+    let full = rate { _ = engine.classifier.classify(bytes) }
+    print(String(format: "stages (median MiB/s): parse %.0f, parse + prefilter %.0f, full classification %.0f", parse, scan, full))
+case "automaton-size":
+    guard let path = arguments.first, let data = FileManager.default.contents(atPath: path) else { fail("automaton-size needs a corpus file") }
+    let bytes = [UInt8](data.prefix(10 << 20))
+    let words = loadEngine().classifier.keywordTexts.map { Array($0.utf8) }
+    for count in [100, 500, 1000, 2000, words.count] {
+        let matcher = LiteralMatcher(keywords: Array(words.prefix(count)))
+        var hits: [LiteralMatcher.Hit] = []
+        var rates: [Double] = []
+        for _ in 0..<5 {
+            let clock = ContinuousClock()
+            let start = clock.now
+            bytes.withUnsafeBufferPointer { buffer in
+                var splitter = LineSplitter()
+                splitter.feed(UnsafeRawBufferPointer(buffer)) { line in
+                    hits.removeAll(keepingCapacity: true)
+                    matcher.scan(line, into: &hits)
+                }
+            }
+            rates.append(Double(bytes.count) / seconds(clock.now - start) / 1_048_576)
+        }
+        print("  \(count) keywords, \(matcher.stateCount) states, \(matcher.byteClassCount) classes: \(Int(percentile(rates.sorted(), 0.5))) MiB/s")
+    }
+case "rule-costs":
+    guard let path = arguments.first, let data = FileManager.default.contents(atPath: path) else { fail("rule-costs needs a corpus file") }
+    var session = loadEngine().classifier.session()
+    session.measuresPatternTime = true
+    DiffParser.parse([UInt8](data), into: &session)
+    let stats = session.result().stats
+    print("pattern runs and time per rule over \(stats.added + stats.removed) changed lines:")
+    print("keywords that made the most rule candidates:")
+    for (keyword, count) in session.keywordCosts.prefix(30) { print("  \(keyword): \(count)") }
+    for (rule, runs, time) in session.patternCosts.prefix(40) {
+        let ms = seconds(time) * 1000
+        print(String(format: "  %-40@ %6d runs %8.1f ms %6.1f µs/run", rule as NSString, runs, ms, ms * 1000 / Double(max(runs, 1))))
+    }
+case "end-to-end":
+    let lines = Int(option("--lines", in: &arguments) ?? "2000") ?? 2000
+    let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200
+    guard let path = arguments.first else { fail("end-to-end needs a corpus file") }
+    endToEnd(path, lines: lines, runs: runs)
+default:
+    fail("unknown command \(command)")
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Reproduces the figures in docs/PERFORMANCE.md on a Debian machine with the Swift toolchain.
+#   scripts/bench.sh            all measurements
+#   scripts/bench.sh classify   one of: classify, end-to-end, memory
+# The corpus is built from source trees of Debian packages (Python, C headers, JavaScript,
+# Java, Go, Ruby) and the Swift packages on the machine; nothing of it is committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work="${WARDEN_BENCH_DIR:-$root/.build-bench}"
+mkdir -p "$work/src"
+what="${1:-all}"
+
+bash scripts/install-deps.sh
+need=()
+for p in openjdk-17-source golang-src ruby unzip time; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# Source trees for the corpus.
+if [ ! -d "$work/src/java" ]; then
+  mkdir -p "$work/src/java" && unzip -q -o /usr/lib/jvm/openjdk-17/lib/src.zip 'java.base/java/*' 'java.net.http/*' 'java.sql/*' -d "$work/src/java"
+fi
+if [ ! -d "$work/src/swift" ] && [ -d /opt/swift-packages ]; then
+  for r in apple/swift-nio hummingbird-project/hummingbird vapor/postgres-nio; do
+    n=$(basename "$r"); mkdir -p "$work/src/swift/$n"
+    v=$(git -C "/opt/swift-packages/$r.git" tag | sort -V | tail -1)
+    git -C "/opt/swift-packages/$r.git" archive "$v" Sources | tar -x -C "$work/src/swift/$n"
+  done
+fi
+python_src=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+sources=("$python_src" /usr/include /usr/share/go-1.19/src /usr/lib/ruby/3.1.0 "$work/src/java")
+[ -d /usr/lib/node_modules/npm ] && sources+=(/usr/lib/node_modules/npm)
+[ -d "$work/src/swift" ] && sources+=("$work/src/swift")
+
+# Touching the manifest makes SwiftPM re-plan and see source files added to the main package.
+(cd Benchmarks && touch Package.swift && swift build -c release --scratch-path "$work/bench-build" >&2)
+bench="$work/bench-build/release/warden-bench"
+swift build -c release --product warden >&2
+
+corpus="$work/corpus-200.diff"
+[ -f "$corpus" ] || "$bench" corpus --out "$corpus" --mb 200 "${sources[@]}"
+small="$work/corpus-20.diff"
+[ -f "$small" ] || head -c 20971520 "$corpus" > "$small"
+
+case "$what" in all|classify) "$bench" classify "$small" --runs 5 ;; esac
+case "$what" in all|end-to-end) "$bench" end-to-end "$corpus" --lines 2000 --runs 300 ;; esac
+case "$what" in all|memory)
+  echo "memory: warden check --diff on the 200 MiB corpus (streamed)"
+  /usr/bin/time -v .build/release/warden check --diff "$corpus" --format json > /dev/null 2> "$work/time.txt" || true
+  grep -E "Maximum resident set size|Elapsed \(wall clock\)" "$work/time.txt" | sed 's/^\s*/  /'
+;; esac
