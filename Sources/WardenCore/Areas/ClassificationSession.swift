@@ -40,7 +40,9 @@ public struct AreaReport: Sendable, Hashable {
     public var score: Double
     /// Findings kept (see ``FindingLimits``).
     public var findings: [Finding]
-    /// All findings, including those not kept.
+    /// All findings, including those not kept — up to ``FindingLimits/perRuleAndFile`` per
+    /// rule and file: once a rule has that many in a file (and so already counts in full),
+    /// it is not run again there.
     public var totalFindings: Int
     /// Enough evidence to label the change and route reviewers (see ``FlagThresholds``).
     public var flagged: Bool
@@ -109,8 +111,9 @@ public struct FileSummary: Sendable, Hashable {
     public var ignored: Bool
 }
 
-/// Bounds on what is kept, so a huge diff cannot exhaust memory. Scores always count
-/// everything; only the evidence list is cut.
+/// Bounds on what is kept, so a huge diff cannot exhaust memory and a file full of one
+/// construct is not evaluated line after line. Scores are unaffected: a rule counts once per
+/// file, so its first finding there already counts in full.
 public struct FindingLimits: Sendable {
     public var perRuleAndFile: Int
     public var perArea: Int
@@ -239,14 +242,15 @@ public struct ClassificationSession: DiffSink {
             return
         }
         readsContent = false
-        for rule in classifier.rules {
-            var applies = rule.applies(language: languageId, role: role, change: header.change, globs: globMatches)
-            if !applies, renamed, rule.rule.isPathRule {
-                applies = rule.applies(language: oldLanguage, role: oldRole, change: header.change, globs: oldGlobMatches)
+        let table = classifier.applicability
+        for i in 0..<table.count {
+            var applies = table.applies(i, language: languageId, role: role, change: header.change, globs: globMatches)
+            if !applies, renamed, table.isPathRule[i] {
+                applies = table.applies(i, language: oldLanguage, role: oldRole, change: header.change, globs: oldGlobMatches)
             }
-            applicable[rule.index] = applies
+            applicable[i] = applies
             if applies {
-                if rule.rule.isPathRule { pendingPathRules.append(rule.index) } else { readsContent = true }
+                if table.isPathRule[i] { pendingPathRules.append(i) } else { readsContent = true }
             }
         }
     }
@@ -297,7 +301,7 @@ public struct ClassificationSession: DiffSink {
                 guard Keyword.fits(keywordShapes[hit.keyword], in: content, end: hit.end) else { continue }
                 for slot in Int(keywordStart[hit.keyword])..<Int(keywordStart[hit.keyword + 1]) {
                     let rule = Int(keywordRules[slot])
-                    if applicable[rule] && lineStamp[rule] != stamp {
+                    if applicable[rule] && lineStamp[rule] != stamp && perRuleCount[rule] < limits.perRuleAndFile {
                         lineStamp[rule] = stamp
                         candidates.append(rule)
                         if measuresPatternTime {
@@ -308,7 +312,7 @@ public struct ClassificationSession: DiffSink {
                 }
             }
         }
-        for rule in unfilteredRules where applicable[rule] { candidates.append(rule) }
+        for rule in unfilteredRules where applicable[rule] && perRuleCount[rule] < limits.perRuleAndFile { candidates.append(rule) }
         guard !candidates.isEmpty else { return }
         evaluate(content, kind: kind, number: number, anchor: anchor, factor: factor)
     }
@@ -318,8 +322,15 @@ public struct ClassificationSession: DiffSink {
         // Very long lines (minified code, data blobs) are read in their first 64 KiB: enough
         // for any code construct, and it bounds the regex cost per line.
         let content = content.count > 65_536 ? UnsafeBufferPointer(rebasing: content[..<65_536]) : content
-        let text = String(decoding: content, as: UTF8.self)
-        var line = MatchText(text)
+        // The text is made only when a rule has a pattern to run: keyword-only rules need
+        // nothing but the keyword hit.
+        var prepared: MatchText?
+        func text() -> MatchText {
+            if let prepared { return prepared }
+            let made = MatchText(String(decoding: content, as: UTF8.self))
+            prepared = made
+            return made
+        }
         let comment = CommentLine.isComment(content)
         candidates.sort()
         for index in candidates {
@@ -331,20 +342,28 @@ public struct ClassificationSession: DiffSink {
                 patternRuns[index] += 1
                 let clock = ContinuousClock()
                 let started = measuresPatternTime ? clock.now : nil
+                var line = text()
                 match = first.firstMatch(&line)
                 var all = match != nil
                 for pattern in rule.patterns.dropFirst() where all {
                     all = pattern.firstMatch(&line) != nil
                 }
+                prepared = line
                 if let started { patternTime[index] += clock.now - started }
                 if !all { continue }
             }
-            if let unless = rule.unless, unless.firstMatch(&line) != nil { continue }
+            if let unless = rule.unless {
+                var line = text()
+                let excluded = unless.firstMatch(&line) != nil
+                prepared = line
+                if excluded { continue }
+            }
             var reason = rule.rule.reason
             if let check = rule.rule.secret, let match, rule.hasSecretGroup {
+                let original = text().original
                 let range = match.range(withName: "secret")
-                guard range.location != NSNotFound, let swiftRange = Range(range, in: text) else { continue }
-                let value = String(text[swiftRange])
+                guard range.location != NSNotFound, let swiftRange = Range(range, in: original) else { continue }
+                let value = String(original[swiftRange])
                 guard value.count >= check.minLength, SecretValue.entropy(value) >= check.minEntropy,
                     !classifier.isAllowlistedSecret(value)
                 else { continue }

@@ -232,7 +232,7 @@ final class CompiledRule: Sendable {
     let index: Int
     /// All must match; the first one's match carries the `secret` group.
     let patterns: [CompiledPattern]
-    let unless: CompiledRegex?
+    let unless: CompiledPattern?
     /// Language ids the rule reads (bit i = language id i); `nil`: any file.
     let languageMask: [UInt64]?
     /// Indices into the classifier's glob index.
@@ -246,7 +246,7 @@ final class CompiledRule: Sendable {
     let roleMask: UInt8
 
     init(
-        rule: Rule, index: Int, patterns: [CompiledPattern], unless: CompiledRegex?, languageMask: [UInt64]?, paths: [Int],
+        rule: Rule, index: Int, patterns: [CompiledPattern], unless: CompiledPattern?, languageMask: [UInt64]?, paths: [Int],
         excludePaths: [Int], readsAdded: Bool, readsRemoved: Bool
     ) {
         self.rule = rule
@@ -328,6 +328,8 @@ public final class AreaClassifier: Sendable {
     public let keywordTexts: [String]
     /// Content rules without keywords: they read every changed line.
     let unfilteredRules: [Int]
+    /// Which rules read a file, in flat form for the per-file loop.
+    let applicability: Applicability
     let pathRules: [Int]
     let contentRules: [Int]
     let languages: LanguageTable
@@ -378,7 +380,7 @@ public final class AreaClassifier: Sendable {
                     CompiledRule(
                         rule: rule, index: compiled.count,
                         patterns: try rule.patterns.map(CompiledPattern.init),
-                        unless: try rule.unless.map(CompiledRegex.init),
+                        unless: try rule.unless.map(CompiledPattern.init),
                         languageMask: mask(rule.languages),
                         paths: rule.paths.map(globId),
                         excludePaths: rule.excludePaths.map(globId),
@@ -408,7 +410,15 @@ public final class AreaClassifier: Sendable {
         var unfiltered: [Int] = []
         for rule in compiled where !rule.rule.isPathRule {
             if rule.rule.keywords.isEmpty { unfiltered.append(rule.index); continue }
-            for keyword in Set(rule.rule.keywords.map(Keyword.init)) {
+            // A keyword containing another keyword of the same rule (without boundaries)
+            // finds nothing more: leave it out of the automaton.
+            let ruleKeywords = Set(rule.rule.keywords.map(Keyword.init))
+            let plain = ruleKeywords.filter { !$0.boundaryBefore && !$0.boundaryAfter }
+            let needed = ruleKeywords.filter { keyword in
+                let bytes = Array(keyword.text.utf8)
+                return !plain.contains { $0 != keyword && Keyword.bytes(bytes, contain: Array($0.text.utf8)) }
+            }
+            for keyword in needed {
                 let id: Int
                 if let existing = keywordIds[keyword] {
                     id = existing
@@ -431,6 +441,7 @@ public final class AreaClassifier: Sendable {
             starts.append(Int32(flat.count))
         }
         self.keywordIndex = KeywordIndex(shapes: shapes, start: starts, rules: flat)
+        self.applicability = Applicability(compiled, languageCount: languages.names.count)
         self.keywordTexts = keywords.map { String(decoding: $0, as: UTF8.self) }
         self.unfilteredRules = unfiltered
         self.pathRules = compiled.filter { $0.rule.isPathRule }.map(\.index)
@@ -483,6 +494,72 @@ public final class AreaClassifier: Sendable {
     public func classify(_ diff: String) -> Classification { classify(Array(diff.utf8)) }
 }
 
+/// Each rule's conditions on a file (roles, languages, paths, kinds of change) in flat
+/// arrays: the per-file loop over all rules reads plain values, no class instances.
+struct Applicability: Sendable {
+    let count: Int
+    let roleMask: [UInt8]
+    /// Words per language mask; a rule without languages has all bits set.
+    let languageWords: Int
+    let languageMasks: [UInt64]
+    let pathStart: [Int32]
+    let paths: [Int32]
+    let excludeStart: [Int32]
+    let excludes: [Int32]
+    /// Bits of ``FileChange`` the rule reads; all bits when it says nothing.
+    let changeMask: [UInt8]
+    let isPathRule: [Bool]
+
+    init(_ rules: [CompiledRule], languageCount: Int) {
+        count = rules.count
+        roleMask = rules.map(\.roleMask)
+        languageWords = max(1, (languageCount + 64) / 64)
+        var masks: [UInt64] = []
+        var pathStart: [Int32] = [0], paths: [Int32] = []
+        var excludeStart: [Int32] = [0], excludes: [Int32] = []
+        var changeMask: [UInt8] = []
+        for rule in rules {
+            let words = languageWords
+            if let mask = rule.languageMask {
+                masks += (0..<words).map { $0 < mask.count ? mask[$0] : 0 }
+            } else {
+                masks += Array(repeating: UInt64.max, count: words)
+            }
+            paths += rule.paths.map(Int32.init)
+            pathStart.append(Int32(paths.count))
+            excludes += rule.excludePaths.map(Int32.init)
+            excludeStart.append(Int32(excludes.count))
+            changeMask.append(rule.rule.changes.map { $0.reduce(0) { $0 | $1.bit } } ?? 0xFF)
+        }
+        languageMasks = masks
+        self.pathStart = pathStart
+        self.paths = paths
+        self.excludeStart = excludeStart
+        self.excludes = excludes
+        self.changeMask = changeMask
+        isPathRule = rules.map(\.rule.isPathRule)
+    }
+
+    /// Whether rule `i` reads a file of this language (id; `nil` unknown), role and change,
+    /// given which globs its path matched.
+    @inline(__always)
+    func applies(_ i: Int, language: Int?, role: FileRole, change: FileChange, globs: [Bool]) -> Bool {
+        guard roleMask[i] & role.bit != 0, changeMask[i] & change.bit != 0 else { return false }
+        let mask = languageMasks[i * languageWords + (language ?? (languageWords * 64 - 1)) / 64]
+        if mask != UInt64.max {
+            guard let language, mask & (1 << UInt64(language % 64)) != 0 else { return false }
+        }
+        let p0 = Int(pathStart[i]), p1 = Int(pathStart[i + 1])
+        if p0 < p1 {
+            var any = false
+            for p in p0..<p1 where globs[Int(paths[p])] { any = true; break }
+            if !any { return false }
+        }
+        for e in Int(excludeStart[i])..<Int(excludeStart[i + 1]) where globs[Int(excludes[e])] { return false }
+        return true
+    }
+}
+
 /// Keyword id → shape, and the rules using it as one flat list (`rules[start[k]..<start[k+1]]`).
 struct KeywordIndex: Sendable {
     let shapes: [Keyword.Shape]
@@ -512,6 +589,15 @@ struct Keyword: Hashable, Sendable {
     }
 
     var shape: Shape { Shape(length: text.utf8.count, boundaryBefore: boundaryBefore, boundaryAfter: boundaryAfter) }
+
+    /// Whether `haystack` contains `needle` (plain byte search, for building the matcher).
+    static func bytes(_ haystack: [UInt8], contain needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return needle.isEmpty }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
 
     /// Letters, digits and `_`: what continues an identifier.
     @inline(__always)

@@ -19,6 +19,17 @@ public enum FileChange: String, Sendable, Hashable, Codable {
     case modified
     case renamed
     case copied
+
+    /// One bit per kind of change, for masks.
+    var bit: UInt8 {
+        switch self {
+        case .added: 1
+        case .deleted: 2
+        case .modified: 4
+        case .renamed: 8
+        case .copied: 16
+        }
+    }
 }
 
 /// Everything a diff says about one file before its hunks: names, kind of change, modes.
