@@ -32,6 +32,12 @@ let ruleStats = arguments.contains("--rule-stats")
 var ruleFired: [String: (good: Int, bad: Int, negative: Int)] = [:]
 var rulesDir: String?
 var explain: String?
+var thresholds = FlagThresholds()
+if let i = arguments.firstIndex(of: "--thresholds"), i + 1 < arguments.count {
+    let parts = arguments[i + 1].split(separator: ",").compactMap { Double($0) }
+    if parts.count == 3 { thresholds = FlagThresholds(minimum: parts[0], strong: parts[1], dominance: parts[2]) }
+    arguments.removeSubrange(i...(i + 1))
+}
 if let i = arguments.firstIndex(of: "--explain"), i + 1 < arguments.count {
     explain = arguments[i + 1]
     arguments.removeSubrange(i...(i + 1))
@@ -55,7 +61,7 @@ if let rulesDir {
 let classifier: AreaClassifier
 do {
     let (pack, _) = try RulePackLoader.load(files: packFiles)
-    classifier = try AreaClassifier(pack: pack)
+    classifier = try AreaClassifier(pack: pack, thresholds: thresholds)
 } catch {
     fail("rule pack: \(error)")
 }

@@ -46,4 +46,15 @@ struct ClassifierTests {
             #expect(!rules.contains(rule), "expected no finding of \(rule); got \(evidence)")
         }
     }
+
+    @Test func aParameterisedQueryWeighsLessThanAConcatenatedOne() throws {
+        func sqlScore(_ line: String) -> Double {
+            BuiltIn.classify("diff --git a/app/reports.py b/app/reports.py\n--- a/app/reports.py\n+++ b/app/reports.py\n@@ -0,0 +1 @@\n+\(line)\n")
+                .report(for: .sql)?.score ?? 0
+        }
+        let parameterised = sqlScore("cursor.execute(\"SELECT * FROM t WHERE id = %s\", (uid,))")
+        let concatenated = sqlScore("cursor.execute(\"SELECT * FROM t WHERE id = \" + uid)")
+        #expect(parameterised > 0)
+        #expect(concatenated >= parameterised + 1)
+    }
 }

@@ -127,9 +127,9 @@ enum LabelledCases {
         flag(.sql, "mongo $where", "server/search.js", add: ["db.users.find({ $where: \"this.name == '\" + name + \"'\" })"]),
         flag(.sql, "escaping added", "lib/query.js", add: ["const v = connection.escape(value)"]),
         flag(.sql, "comment says SQL injection", "internal/store/search.go", add: ["// Prevent SQL injection through the sort column", "col = allowed[col]"]),
-        LabelledCase(name: "python: parameterised query is not concatenation", path: "app/reports.py", added: ["cursor.execute(\"SELECT * FROM users WHERE id = %s\", (uid,))"], never: [.sql], rules: ["sql.query-call"], notRules: ["sql.concatenated-query"]),
-        LabelledCase(name: "java: prepared statement is not concatenation", path: "src/main/java/com/acme/Reports.java", added: ["PreparedStatement ps = conn.prepareStatement(\"SELECT * FROM t WHERE id = ?\");", "ps.setInt(1, id);"], never: [.sql], notRules: ["sql.concatenated-query"]),
-        LabelledCase(name: "go: placeholders are not concatenation", path: "internal/reports/t.go", added: ["_, err := db.Exec(\"UPDATE t SET a = $1 WHERE id = $2\", a, id)"], never: [.sql], notRules: ["sql.concatenated-query"]),
+        LabelledCase(name: "python: parameterised query is not concatenation", path: "app/reports.py", added: ["cursor.execute(\"SELECT * FROM users WHERE id = %s\", (uid,))"], rules: ["sql.query-call"], notRules: ["sql.concatenated-query"]),
+        LabelledCase(name: "java: prepared statement is not concatenation", path: "src/main/java/com/acme/Reports.java", added: ["PreparedStatement ps = conn.prepareStatement(\"SELECT * FROM t WHERE id = ?\");", "ps.setInt(1, id);"], notRules: ["sql.concatenated-query"]),
+        LabelledCase(name: "go: placeholders are not concatenation", path: "internal/reports/t.go", added: ["_, err := db.Exec(\"UPDATE t SET a = $1 WHERE id = $2\", a, id)"], notRules: ["sql.concatenated-query"]),
         LabelledCase(name: "css cursor is not a database cursor", path: "src/ui/button.ts", added: ["const style = { cursor: 'pointer' }"], never: [.sql], notRules: ["sql.query-call"]),
         LabelledCase(name: "english 'where' in an f-string is not SQL", path: "app/cli.py", added: ["print(f\"Selected {n} items where possible\")"], never: [.sql], notRules: ["sql.concatenated-query"]),
     ]

@@ -60,7 +60,7 @@ public struct FlagThresholds: Sendable, Hashable {
     public var strong: Double
     public var dominance: Double
 
-    public init(minimum: Double = 1.0, strong: Double = 2.0, dominance: Double = 0.5) {
+    public init(minimum: Double = 0.5, strong: Double = 2.0, dominance: Double = 0.5) {
         self.minimum = minimum
         self.strong = strong
         self.dominance = dominance
