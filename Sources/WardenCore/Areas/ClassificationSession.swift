@@ -52,7 +52,7 @@ public struct AreaReport: Sendable, Hashable {
 ///
 /// An area is flagged when its score reaches ``minimum`` and either reaches ``strong`` or is
 /// at least ``dominance`` times the score of the change's strongest area. An area with a
-/// credential on an added line is always flagged. A change that is
+/// credential finding is always flagged. A change that is
 /// clearly about authentication should not also route a network senior because one line
 /// sends a redirect; two areas with solid evidence are both flagged.
 public struct FlagThresholds: Sendable, Hashable {
@@ -419,8 +419,9 @@ public struct ClassificationSession: DiffSink {
             let total = totals[area] ?? 0
             guard total > 0 else { continue }
             let score = scores[area] ?? 0
-            // A credential on an added line is flagged whatever else the change does.
-            let credential = (findings[area] ?? []).contains { $0.isCredential && $0.side == .new }
+            // A credential is flagged whatever else the change does: added, it leaks; removed,
+            // it leaked already and needs rotating.
+            let credential = (findings[area] ?? []).contains { $0.isCredential }
             reports.append(
                 AreaReport(
                     area: area, score: score, findings: findings[area] ?? [], totalFindings: total,
