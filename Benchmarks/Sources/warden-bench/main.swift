@@ -125,6 +125,13 @@ func classifyThroughput(_ path: String, runs: Int) {
 
 func endToEnd(_ path: String, lines: Int, runs: Int) {
     guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)") }
+    let clock = ContinuousClock()
+    var loads: [Double] = []
+    for _ in 0..<5 {
+        let start = clock.now
+        _ = loadEngine()
+        loads.append(seconds(clock.now - start) * 1000)
+    }
     let engine = loadEngine()
     // The first `lines` lines of the corpus, cut at a file boundary after that.
     let all = String(decoding: data.prefix(8 << 20), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
@@ -148,6 +155,7 @@ func endToEnd(_ path: String, lines: Int, runs: Int) {
     times.sort()
     print(String(format: "end-to-end: %d-line diff (%d KiB) → classification, decision, JSON and comment (%d bytes out)", taken.count, diff.count / 1024, jsonBytes))
     print(String(format: "  ms: p50 %.2f, p99 %.2f, max %.2f over %d runs", percentile(times, 0.5), percentile(times, 0.99), times.last ?? 0, times.count))
+    print(String(format: "  loading the engine (rule pack, policy, template): median %.0f ms", percentile(loads.sorted(), 0.5)))
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
