@@ -44,7 +44,7 @@ let package = Package(
         .plugin(name: "EmbedDefaults", capability: .buildTool(), dependencies: ["EmbedTool"]),
 
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore", "WardenDefaults"]),
-        .testTarget(name: "WardenGitTests", dependencies: ["WardenGit"]),
+        .testTarget(name: "WardenGitTests", dependencies: ["WardenGit", "WardenDefaults"]),
         .testTarget(name: "WardenCommandLineTests", dependencies: ["WardenCommandLine"]),
     ]
 )

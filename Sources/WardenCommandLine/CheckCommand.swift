@@ -84,7 +84,7 @@ struct CheckCommand: AsyncParsableCommand {
 
         let engine: Engine
         do {
-            engine = try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: policyLayers, summaryTemplate: WardenDefaults.summaryTemplate)
+            engine = try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: policyLayers, aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
         } catch {
             throw UsageError("invalid configuration:\n" + error.description)
         }
@@ -92,14 +92,25 @@ struct CheckCommand: AsyncParsableCommand {
         var session = engine.classifier.session()
         var parser = DiffParser()
         var splitter = LineSplitter()
+        var ai = AIShare.unknown
         if let repository, let range {
+            // One pass over the diff feeds the classifier and collects the lines the AI share
+            // is measured over.
+            var both = DiffSinkPair(session, MeasuredLinesCollector(isMeasured: engine.isMeasuredForAI))
             do {
                 try repository.streamDiff(from: range.base, to: range.head) { chunk in
-                    splitter.feed(chunk) { parser.consume(line: $0, into: &session) }
+                    splitter.feed(chunk) { parser.consume(line: $0, into: &both) }
                 }
+                splitter.finish { parser.consume(line: $0, into: &both) }
+                parser.finish(into: &both)
+                let hints = MergeRequestHints(sourceBranch: repository.branchName(head ?? "HEAD"))
+                let input = try LocalAIShare(repository: repository).input(
+                    base: range.base, head: range.head, measured: both.second.files, isMeasured: engine.isMeasuredForAI, hints: hints)
+                ai = engine.aiSignals.score(input)
             } catch let error as GitError {
                 throw UsageError(error.description)
             }
+            session = both.first
         } else {
             let input = try openDiff(console)
             defer { if diff != "-" && diff != nil { try? input.close() } }
@@ -109,12 +120,12 @@ struct CheckCommand: AsyncParsableCommand {
                 guard let chunk, !chunk.isEmpty else { break }
                 chunk.withUnsafeBytes { raw in splitter.feed(raw) { parser.consume(line: $0, into: &session) } }
             }
+            splitter.finish { parser.consume(line: $0, into: &session) }
+            parser.finish(into: &session)
         }
-        splitter.finish { parser.consume(line: $0, into: &session) }
-        parser.finish(into: &session)
         session.noteTruncatedLines(splitter.truncatedLines)
 
-        let report = engine.report(session.result())
+        let report = engine.report(session.result(), ai: ai)
         switch format {
         case .text:
             let color = console.standardOutputIsTerminal && console.environment["NO_COLOR"] == nil && console.environment["TERM"] != "dumb"

@@ -70,7 +70,7 @@ struct ValidateConfig: AsyncParsableCommand {
         var layers = [WardenDefaults.policy]
         if let policy { layers.append(policy) }
         do {
-            let engine = try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: layers, summaryTemplate: WardenDefaults.summaryTemplate)
+            let engine = try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: layers, aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
             return engine.warnings.filter { diagnostic in policy == nil || diagnostic.file == policy?.path }
         } catch {
             return error.diagnostics
@@ -83,7 +83,7 @@ struct ValidateConfig: AsyncParsableCommand {
         var pack = WardenDefaults.rulePackFiles.filter { URL(fileURLWithPath: $0.path).lastPathComponent != name }
         pack.append(file)
         do {
-            let engine = try Engine(rulePack: pack, policyLayers: [WardenDefaults.policy], summaryTemplate: WardenDefaults.summaryTemplate)
+            let engine = try Engine(rulePack: pack, policyLayers: [WardenDefaults.policy], aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
             return engine.warnings.filter { $0.file == file.path }
         } catch {
             return error.diagnostics

@@ -1,10 +1,12 @@
 /// Warden's judgement, assembled from configuration text: the rule pack, the policy layers
-/// (server default first, then the repository's `.warden.yml`) and the summary template.
+/// (server default first, then the repository's `.warden.yml`), the AI signals and the
+/// summary template.
 /// Building it validates everything; using it is pure and thread-safe.
 public struct Engine: Sendable {
     public let policy: Policy
     public let classifier: AreaClassifier
     public let summary: SummaryComment
+    public let aiSignals: AISignalSet
     /// Warnings met while loading (e.g. rules without keywords).
     public let warnings: [ConfigDiagnostic]
 
@@ -12,6 +14,7 @@ public struct Engine: Sendable {
     public init(
         rulePack: [(path: String, text: String)],
         policyLayers: [(path: String, text: String)],
+        aiSignals: (path: String, text: String),
         summaryTemplate: (path: String, text: String)
     ) throws(ConfigError) {
         var diagnostics: [ConfigDiagnostic] = []
@@ -31,6 +34,8 @@ public struct Engine: Sendable {
         pack.merge(rules: policy.rules.filter { !$0.disabled })
         pack.rules.removeAll { rule in policy.rules.contains { $0.disabled && $0.id == rule.id } }
         diagnostics += RulePackLoader.validateReferences(pack)
+        var signals: AISignalSet?
+        do { signals = try AISignalSet(file: aiSignals.path, text: aiSignals.text) } catch { diagnostics += error.diagnostics }
         var template: SummaryComment?
         do { template = try SummaryComment(template: summaryTemplate.text, file: summaryTemplate.path) } catch { diagnostics += error.diagnostics }
         var classifier: AreaClassifier?
@@ -40,11 +45,20 @@ public struct Engine: Sendable {
             }
         }
         let errors = diagnostics.filter { $0.severity == .error }
-        guard errors.isEmpty, let classifier, let template else { throw ConfigError(diagnostics) }
+        guard errors.isEmpty, let classifier, let template, let signals else { throw ConfigError(diagnostics) }
         self.policy = policy
         self.classifier = classifier
         self.summary = template
+        self.aiSignals = signals
         self.warnings = warnings + diagnostics
+    }
+
+    /// Whether a file's added lines count towards the AI share: not ignored by the policy,
+    /// not generated or vendored, not a lockfile.
+    public func isMeasuredForAI(_ path: String) -> Bool {
+        if classifier.isIgnored(path) || aiSignals.isExcluded(path) { return false }
+        let role = classifier.role(of: path)
+        return role != .generated && role != .vendored
     }
 
     /// Decides and reports a classified change.

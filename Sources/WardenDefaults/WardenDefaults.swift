@@ -28,6 +28,11 @@ extension WardenDefaults {
         ("Templates/summary.md.mustache", file("Templates/summary.md.mustache") ?? "")
     }
 
+    /// The AI signals and non-AI bots, `Config/ai-signals.yml`.
+    public static var aiSignals: (path: String, text: String) {
+        ("Config/ai-signals.yml", file("Config/ai-signals.yml") ?? "")
+    }
+
     /// The version of this build of Warden.
     public static let version = "0.1.0"
 }

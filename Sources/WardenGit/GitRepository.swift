@@ -99,6 +99,9 @@ enum GitProcess {
         var errorSummary: String
     }
 
+    /// A git that exits before reading all of its input must not kill Warden with SIGPIPE.
+    static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     static func locateGit() throws -> URL {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":") {
@@ -108,15 +111,15 @@ enum GitProcess {
         throw GitError("git is not installed (install it with: apt-get install -y git)")
     }
 
-    static func run(_ arguments: [String], in directory: String) throws -> Result {
+    static func run(_ arguments: [String], in directory: String, input: Data? = nil) throws -> Result {
         var output = Data()
-        let status = try stream(arguments, in: directory) { chunk in output.append(contentsOf: chunk) }
+        let status = try stream(arguments, in: directory, input: input) { chunk in output.append(contentsOf: chunk) }
         return Result(status: status.code, output: output, error: Data(status.errorSummary.utf8))
     }
 
     /// Runs git, handing standard output to `body` as it arrives; standard error is drained
     /// on another thread so a chatty git can never block on a full pipe.
-    static func stream(_ arguments: [String], in directory: String, _ body: (UnsafeRawBufferPointer) -> Void) throws -> Status {
+    static func stream(_ arguments: [String], in directory: String, input: Data? = nil, _ body: (UnsafeRawBufferPointer) -> Void) throws -> Status {
         let process = Process()
         process.executableURL = try locateGit()
         process.arguments = arguments
@@ -131,11 +134,22 @@ enum GitProcess {
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let stdin = input.map { _ in Pipe() }
+        process.standardInput = stdin ?? FileHandle.nullDevice
         do {
             try process.run()
         } catch {
             throw GitError("cannot run git: \(error.localizedDescription)")
+        }
+        if let stdin, let input {
+            GitProcess.ignoreBrokenPipes
+            // Written from another thread: git may fill its output pipe before reading all
+            // of its input.
+            let feed = Thread {
+                try? stdin.fileHandleForWriting.write(contentsOf: input)
+                try? stdin.fileHandleForWriting.close()
+            }
+            feed.start()
         }
         let errorBox = ErrorBuffer()
         let drain = Thread {

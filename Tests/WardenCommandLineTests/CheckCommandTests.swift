@@ -147,6 +147,53 @@ struct CheckCommandTests {
     }
 }
 
+extension CheckCommandTests {
+    @Test func aiShareAppearsInEveryFormat() async throws {
+        let repo = try ScratchRepo()
+        try repo.write("README.md", "# app\n")
+        try repo.commit("base")
+        try repo.git("checkout", "-q", "-b", "claude/login")
+        try repo.write("app/login.py", (1...6).map { "check_\($0) = True\n" }.joined())
+        try repo.commit("Add login checks\n\nCo-Authored-By: Claude Opus 4.6 <noreply@anthropic.com>")
+        try repo.write("app/other.py", (1...4).map { "other_\($0) = 1\n" }.joined())
+        try repo.commit("Hand-written part")
+        let arguments = ["check", "--repo", repo.path, "--base", "main"]
+
+        let json = await CapturedRun.run(arguments + ["--format", "json"])
+        #expect(json.status == 0, "\(json.standardError)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        let ai = try #require(object?["ai"] as? [String: Any])
+        #expect(ai["lower"] as? Double == 0.6)
+        #expect(ai["upper"] as? Double == 1.0)  // the claude/ branch may cover the rest
+        #expect(ai["label"] as? String == "ai-heavy")
+        #expect(ai["measured_lines"] as? Int == 10)
+        let evidence = try #require(ai["evidence"] as? [[String: Any]])
+        #expect(evidence.contains { $0["signal"] as? String == "claude-code.co-author" && $0["strength"] as? String == "strong" && ($0["commit"] as? String)?.count == 40 })
+        #expect(evidence.contains { $0["signal"] as? String == "agent.branch" && $0["commit"] == nil })
+        let tools = try #require(ai["tools"] as? [[String: Any]])
+        #expect(tools.first?["name"] as? String == "Claude Code")
+        #expect(tools.first?["models"] as? [String] == ["Claude Opus 4.6"])
+        #expect((object?["labels"] as? [String])?.contains("ai-heavy") == true)
+
+        let text = await CapturedRun.run(arguments)
+        #expect(text.standardOutput.contains("AI share: 60%–100% of 10 net added lines (ai-heavy); tools: Claude Code (Claude Opus 4.6)"))
+        #expect(text.standardOutput.contains("Claude Code (Claude Opus 4.6), strong, co-author in "))
+
+        let markdown = await CapturedRun.run(arguments + ["--format", "markdown"])
+        #expect(markdown.standardOutput.contains("**AI share:** 60%–100% of 10 net added lines"))
+        // Addresses are shown, but never as @mentions.
+        #expect(markdown.standardOutput.contains("`Claude Opus 4.6 <noreply@\u{200D}anthropic.com>`"))
+
+        let sarif = await CapturedRun.run(arguments + ["--format", "sarif"])
+        let log = try JSONSerialization.jsonObject(with: Data(sarif.standardOutput.utf8)) as? [String: Any]
+        let run = (log?["runs"] as? [[String: Any]])?.first
+        let properties = run?["properties"] as? [String: Any]
+        #expect((properties?["ai"] as? [String: Any])?["label"] as? String == "ai-heavy")
+
+        #expect(await CapturedRun.run(arguments + ["--fail-on", "ai-heavy"]).status == 1)
+    }
+}
+
 @Suite("warden config validate")
 struct ConfigValidateTests {
     @Test func builtInsAreValid() async {

@@ -8,7 +8,7 @@ import WardenDefaults
 enum BuiltIn {
     static let engine: Engine = {
         do {
-            return try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: [WardenDefaults.policy], summaryTemplate: WardenDefaults.summaryTemplate)
+            return try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: [WardenDefaults.policy], aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
         } catch {
             preconditionFailure("the built-in configuration does not load: \(error)")
         }

@@ -95,7 +95,7 @@ struct PolicyTests {
                         pattern: 'QUERY_WITH_USER_INPUT'
                     """),
             ],
-            summaryTemplate: WardenDefaults.summaryTemplate)
+            aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
         let identity = engine.classifier.classify("diff --git a/services/identity/x.go b/services/identity/x.go\n--- a/services/identity/x.go\n+++ b/services/identity/x.go\n@@ -1 +1 @@\n-a\n+b\n")
         #expect(identity.areas == [.auth])
         #expect(identity.report(for: .auth)?.findings.first?.reason == "matches rule acme-auth-client")
@@ -111,7 +111,7 @@ struct PolicyTests {
             _ = try Engine(
                 rulePack: WardenDefaults.rulePackFiles,
                 policyLayers: [(".warden.yml", "rules:\n  - id: x\n    area: nope\n  - id: y\n    area: sql\n    pattern: '(unclosed'\n  - id: z\n    area: sql\n    languages: [pyton]\n    keywords: [a1]\n")],
-                summaryTemplate: WardenDefaults.summaryTemplate)
+                aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
         } catch { thrown = error }
         let messages = thrown?.diagnostics.map(\.description) ?? []
         #expect(messages.contains { $0.contains("unknown area 'nope'") })

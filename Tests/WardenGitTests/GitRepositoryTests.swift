@@ -32,6 +32,19 @@ final class ScratchRepository {
         return try git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A commit made by someone else (author and committer).
+    @discardableResult
+    func commit(_ message: String, as name: String, _ email: String) throws -> String {
+        try git("add", "-A")
+        try git("-c", "user.name=\(name)", "-c", "user.email=\(email)", "commit", "-q", "-m", message)
+        return try git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `count` numbered lines: "line 1", "line 2", ...
+    static func lines(_ count: Int, _ prefix: String = "line") -> String {
+        (1...max(1, count)).map { "\(prefix) \($0)\n" }.joined()
+    }
+
     @discardableResult
     func git(_ arguments: String...) throws -> String {
         let process = Process()

@@ -27,7 +27,7 @@ func seconds(_ d: Duration) -> Double {
 
 func loadEngine() -> Engine {
     do {
-        return try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: [WardenDefaults.policy], summaryTemplate: WardenDefaults.summaryTemplate)
+        return try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: [WardenDefaults.policy], aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
     } catch {
         fail("configuration: \(error)")
     }

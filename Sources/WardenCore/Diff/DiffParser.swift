@@ -51,7 +51,7 @@ public struct DiffParser {
     /// Feeds a whole buffer, line by line; the last line needs no `\n`.
     private mutating func consumeAll<S: DiffSink>(_ bytes: some Collection<UInt8>, into sink: inout S) {
         var splitter = LineSplitter()
-        let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             splitter.feed(UnsafeRawBufferPointer(buffer)) { consume(line: $0, into: &sink) }
         }
         if contiguous == nil {

@@ -119,3 +119,13 @@ enum GitPath {
         return nil
     }
 }
+
+/// A path as git writes it in its output, C-quoted when it holds special characters
+/// (`"caf\303\251.txt"`).
+public enum GitQuotedPath {
+    public static func unquote(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.first == UInt8(ascii: "\""), let (unquoted, _) = GitPath.unquote(bytes, from: 0) else { return text }
+        return String(decoding: unquoted, as: UTF8.self)
+    }
+}

@@ -7,16 +7,30 @@ public struct AIShare: Sendable, Hashable {
     public var upper: Double
     public var evidence: [AIEvidence]
     /// Tools and models seen (the merge request's AI bill of materials).
-    public var tools: [String]
-    /// Net added lines the share is measured over.
+    public var tools: [AITool]
+    /// Net added lines the share is measured over (non-blank, lockfiles, generated and
+    /// vendored files left out).
     public var measuredLines: Int
+    /// Commits by bots that are not AI, left out of the share.
+    public var bots: [BotContribution]
+    /// How lines were attributed to commits.
+    public var attribution: LineAttribution
+    /// What a reader should know about how the share was measured (reverted agent commits,
+    /// notes that could not be read, commits weighed equally, ...).
+    public var notes: [String]
 
-    public init(lower: Double = 0, upper: Double = 0, evidence: [AIEvidence] = [], tools: [String] = [], measuredLines: Int = 0) {
+    public init(
+        lower: Double = 0, upper: Double = 0, evidence: [AIEvidence] = [], tools: [AITool] = [], measuredLines: Int = 0,
+        bots: [BotContribution] = [], attribution: LineAttribution = .exact, notes: [String] = []
+    ) {
         self.lower = lower
         self.upper = upper
         self.evidence = evidence
         self.tools = tools
         self.measuredLines = measuredLines
+        self.bots = bots
+        self.attribution = attribution
+        self.notes = notes
     }
 
     /// No AI evidence was found: the share is unknown, not zero.
@@ -31,11 +45,58 @@ public struct AIShare: Sendable, Hashable {
     }
 }
 
+/// How lines were tied to the commits that wrote them.
+public enum LineAttribution: String, Sendable, Hashable {
+    /// Each measured line of the final diff was attributed to the commit that added it (git
+    /// blame, git-ai notes): the share is a share of lines.
+    case exact
+    /// Per-commit added-line counts (a forge's API): the share is each commit's part of all
+    /// lines added, an estimate when later commits rewrote earlier ones.
+    case approximate
+}
+
 /// How AI-heavy a change is under the policy.
 public enum AILevel: String, Sendable, Hashable {
     case heavy
     case assisted
     case unknown
+}
+
+/// One assistant in a merge request's AI bill of materials.
+public struct AITool: Sendable, Hashable {
+    public var name: String
+    public var models: [String]
+    /// Commits with evidence of this tool.
+    public var commits: Int
+    /// Lines of those commits (per-line notes: the lines the notes attribute).
+    public var lines: Int
+    public var strongest: AIEvidence.Strength
+
+    public init(name: String, models: [String] = [], commits: Int = 0, lines: Int = 0, strongest: AIEvidence.Strength = .weak) {
+        self.name = name
+        self.models = models
+        self.commits = commits
+        self.lines = lines
+        self.strongest = strongest
+    }
+
+    /// "Claude Code (Claude Opus 4.6)".
+    public var description: String {
+        models.isEmpty ? name : "\(name) (\(models.joined(separator: ", ")))"
+    }
+}
+
+/// Commits by a bot that is not AI (Dependabot, Renovate, ...).
+public struct BotContribution: Sendable, Hashable {
+    public var bot: String
+    public var commits: Int
+    public var lines: Int
+
+    public init(bot: String, commits: Int, lines: Int) {
+        self.bot = bot
+        self.commits = commits
+        self.lines = lines
+    }
 }
 
 /// One piece of AI evidence: where it was seen and how strong it is.
@@ -49,18 +110,20 @@ public struct AIEvidence: Sendable, Hashable {
         public static func < (lhs: Strength, rhs: Strength) -> Bool { lhs.rank < rhs.rank }
     }
 
-    /// The signal's id in `Config/ai-signals.yml`.
+    /// The signal's id in `Config/ai-signals.yml`, `git-ai.notes` or `warden.declaration`.
     public var signal: String
     public var tool: String
     public var model: String?
     public var strength: Strength
     /// A commit sha, or `nil` for merge-request-level evidence.
     public var commit: String?
-    /// Where it was seen: "trailer", "author", "branch", "description", "notes", "declaration".
+    /// Where it was seen: a ``SignalPlace`` (`co-author`, `trailer`, `author`, `branch`, ...),
+    /// `notes` or `declaration`.
     public var source: String
-    /// What was seen, shortened (never a secret: commit metadata and branch names).
+    /// What was seen, cleaned and shortened (commit metadata is untrusted text).
     public var detail: String
-    /// Net added lines this evidence covers.
+    /// Lines this evidence covers: the commit's lines, the lines a note attributes, or for
+    /// merge-request hints the lines they extend the upper bound to.
     public var lines: Int
 
     public init(signal: String, tool: String, model: String? = nil, strength: Strength, commit: String? = nil, source: String, detail: String, lines: Int = 0) {

@@ -90,16 +90,50 @@ struct JSONModel: Encodable {
         var lines: Int
     }
 
+    struct ToolJSON: Encodable {
+        var name: String
+        var models: [String]
+        var commits: Int
+        var lines: Int
+        var strongest: String
+    }
+
+    struct BotJSON: Encodable {
+        var bot: String
+        var commits: Int
+        var lines: Int
+    }
+
     struct AIJSON: Encodable {
         var lower: Double?
         var upper: Double?
         var label: String?
         var known: Bool
         var evidence: [EvidenceJSON]
-        var tools: [String]
+        var tools: [ToolJSON]
+        var bots: [BotJSON]
         var measured_lines: Int
+        var attribution: String
+        var notes: [String]
 
-        enum CodingKeys: String, CodingKey { case lower, upper, label, known, evidence, tools, measured_lines }
+        init(_ ai: AIShare, label: String?) {
+            known = ai.isKnown
+            lower = known ? (ai.lower * 1000).rounded() / 1000 : nil
+            upper = known ? (ai.upper * 1000).rounded() / 1000 : nil
+            self.label = label
+            evidence = ai.evidence.map {
+                EvidenceJSON(
+                    signal: $0.signal, tool: $0.tool, model: $0.model, strength: $0.strength.rawValue, commit: $0.commit,
+                    source: $0.source, detail: $0.detail, lines: $0.lines)
+            }
+            tools = ai.tools.map { ToolJSON(name: $0.name, models: $0.models, commits: $0.commits, lines: $0.lines, strongest: $0.strongest.rawValue) }
+            bots = ai.bots.map { BotJSON(bot: $0.bot, commits: $0.commits, lines: $0.lines) }
+            measured_lines = ai.measuredLines
+            attribution = ai.attribution.rawValue
+            notes = ai.notes
+        }
+
+        enum CodingKeys: String, CodingKey { case lower, upper, label, known, evidence, tools, bots, measured_lines, attribution, notes }
 
         // An unknown share is `null`, not a missing key and never 0.
         func encode(to encoder: Encoder) throws {
@@ -110,7 +144,10 @@ struct JSONModel: Encodable {
             try container.encode(known, forKey: .known)
             try container.encode(evidence, forKey: .evidence)
             try container.encode(tools, forKey: .tools)
+            try container.encode(bots, forKey: .bots)
             try container.encode(measured_lines, forKey: .measured_lines)
+            try container.encode(attribution, forKey: .attribution)
+            try container.encode(notes, forKey: .notes)
         }
     }
 
@@ -153,15 +190,7 @@ struct JSONModel: Encodable {
             AreaJSON(id: $0.area.rawValue, score: ($0.score * 100).rounded() / 100, findings: $0.findings.map(finding), findings_total: $0.totalFindings)
         }
         below_threshold = report.weakReports.map { SignalJSON(id: $0.area.rawValue, score: ($0.score * 100).rounded() / 100) }
-        let known = report.ai.isKnown
-        ai = AIJSON(
-            lower: known ? report.ai.lower : nil, upper: known ? report.ai.upper : nil, label: report.aiLabel, known: known,
-            evidence: report.ai.evidence.map {
-                EvidenceJSON(
-                    signal: $0.signal, tool: $0.tool, model: $0.model, strength: $0.strength.rawValue, commit: $0.commit,
-                    source: $0.source, detail: $0.detail, lines: $0.lines)
-            },
-            tools: report.ai.tools, measured_lines: report.ai.measuredLines)
+        ai = AIJSON(report.ai, label: report.aiLabel)
         labels = report.decision.labels
         signoffs = report.decision.signoffs.map { SignoffJSON(area: $0.key, required: $0.required, given: $0.given, signed_by: $0.givenBy) }
         reviewers = report.decision.reviewers

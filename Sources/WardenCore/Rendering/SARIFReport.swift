@@ -42,7 +42,9 @@ extension ChangeReport {
             runs: [
                 .init(
                     tool: .init(driver: .init(name: "Warden", version: toolVersion, rules: rules)),
-                    results: results)
+                    results: results,
+                    // SARIF has no place for provenance; a run's property bag carries it.
+                    properties: .init(ai: JSONModel.AIJSON(ai, label: aiLabel), labels: decision.labels))
             ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys]
@@ -65,6 +67,12 @@ enum SARIF {
     struct Run: Encodable {
         var tool: Tool
         var results: [Result]
+        var properties: RunProperties
+    }
+
+    struct RunProperties: Encodable {
+        var ai: JSONModel.AIJSON
+        var labels: [String]
     }
 
     struct Tool: Encodable { var driver: Driver }

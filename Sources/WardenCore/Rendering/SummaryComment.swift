@@ -75,16 +75,16 @@ public struct SummaryComment: Sendable {
                 + " in " + MarkdownText.code(where_) + (decision.blocking.count > 1 ? " and \(decision.blocking.count - 1) more" : "")
         }
         context["aiText"] = MarkdownText.escape(report.aiText())
-        let evidence = report.ai.evidence.prefix(20).map { item -> [String: Any] in
-            var text = "\(item.tool)"
-            if let model = item.model { text += " (\(model))" }
-            text += ", \(item.strength.rawValue), \(item.source)"
-            if let commit = item.commit { text += " in \(String(commit.prefix(10)))" }
-            var line = MarkdownText.escape(text)
+        var evidence = report.ai.evidence.prefix(20).map { item -> [String: Any] in
+            var line = MarkdownText.escape(report.evidenceText(item))
             if !item.detail.isEmpty { line += ": " + MarkdownText.code(item.detail) }
-            if item.lines > 0 { line += " — \(item.lines) lines" }
             return ["text": line]
         }
+        if report.ai.evidence.count > 20 { evidence.append(["text": "… \(report.ai.evidence.count - 20) more (`/warden explain`)"]) }
+        for bot in report.ai.bots {
+            evidence.append(["text": MarkdownText.escape("\(bot.bot): \(bot.commits) commit(s), \(bot.lines) lines — a bot, not AI; left out of the share")])
+        }
+        for note in report.ai.notes.prefix(10) { evidence.append(["text": MarkdownText.escape(note)]) }
         context["aiEvidence"] = Array(evidence)
         context["hasAIEvidence"] = !evidence.isEmpty
         context["signoffs"] = decision.signoffs.map { requirement -> [String: Any] in

@@ -33,6 +33,14 @@ extension ChangeReport {
         }
         out.append("")
         out.append(style.bold("AI share") + ": " + aiText())
+        for item in ai.evidence.prefix(10) {
+            out.append("  " + evidenceText(item) + (item.detail.isEmpty ? "" : ": " + style.dim(item.detail)))
+        }
+        if ai.evidence.count > 10 { out.append(style.dim("  … \(ai.evidence.count - 10) more pieces of evidence")) }
+        for bot in ai.bots {
+            out.append(style.dim("  \(bot.bot): \(bot.commits) commit\(bot.commits == 1 ? "" : "s"), \(bot.lines) lines — a bot, not AI; left out"))
+        }
+        for note in ai.notes { out.append(style.dim("  Note: \(note)")) }
         out.append(style.bold("Labels") + ": " + (decision.labels.isEmpty ? "none" : decision.labels.joined(separator: ", ")))
         if !decision.signoffs.isEmpty {
             let items = decision.signoffs.map { "\($0.key) \($0.given)/\($0.required)" }.joined(separator: ", ")
@@ -54,8 +62,19 @@ extension ChangeReport {
     func aiText() -> String {
         guard ai.isKnown else { return "unknown (no AI evidence found; that does not mean human-written)" }
         var text = "\(percent(ai.lower))–\(percent(ai.upper)) of \(ai.measuredLines) net added lines"
+        if ai.attribution == .approximate { text += " (estimated from per-commit counts)" }
         if let label = aiLabel { text += " (\(label))" }
-        if !ai.tools.isEmpty { text += "; tools: " + ai.tools.joined(separator: ", ") }
+        if !ai.tools.isEmpty { text += "; tools: " + ai.tools.map(\.description).joined(separator: ", ") }
+        return text
+    }
+
+    /// "Claude Code (Claude Opus 4.6), strong, co-author in 1a2b3c4d5e — 42 lines".
+    func evidenceText(_ item: AIEvidence) -> String {
+        var text = item.tool
+        if let model = item.model { text += " (\(model))" }
+        text += ", \(item.strength.rawValue), \(item.source)"
+        if let commit = item.commit { text += " in \(String(commit.prefix(10)))" }
+        if item.lines > 0 { text += " — \(item.lines) line\(item.lines == 1 ? "" : "s")" }
         return text
     }
 
