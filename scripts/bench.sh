@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the figures in docs/PERFORMANCE.md on a Debian machine with the Swift toolchain.
 #   scripts/bench.sh            all measurements
-#   scripts/bench.sh classify   one of: classify, end-to-end, memory
+#   scripts/bench.sh classify   one of: classify, end-to-end, memory, ai-share
 # The corpus is built from source trees of Debian packages (Python, C headers, JavaScript,
 # Java, Go, Ruby) and the Swift packages on the machine; nothing of it is committed.
 set -euo pipefail
@@ -45,6 +45,7 @@ small="$work/corpus-20.diff"
 [ -f "$small" ] || head -c 20971520 "$corpus" > "$small"
 
 case "$what" in all|classify) "$bench" classify "$small" --runs 5 ;; esac
+case "$what" in all|ai-share) "$bench" ai-share --commits 250 --lines 20000 --runs 300 ;; esac
 case "$what" in all|end-to-end) "$bench" end-to-end "$corpus" --lines 2000 --runs 300 ;; esac
 case "$what" in all|memory)
   echo "memory: warden check --diff on the 200 MiB corpus (streamed)"

@@ -14,11 +14,11 @@ struct ConfigCommand: AsyncParsableCommand {
 struct ValidateConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Validate policy files (.warden.yml, Config/policy.yml) and rule packs (Config/rules/*.yml).",
+        abstract: "Validate policy files (.warden.yml, Config/policy.yml), rule packs (Config/rules/*.yml) and AI signals (Config/ai-signals.yml).",
         discussion: """
             Reports every problem with file, line and a hint. Without files, validates the \
             built-in defaults and, when present in the current directory, Config/policy.yml, \
-            Config/rules/*.yml and .warden.yml. Exit status: 0 valid, 1 problems found, \
+            Config/ai-signals.yml, Config/rules/*.yml and .warden.yml. Exit status: 0 valid, 1 problems found, \
             2 a file cannot be read.
             """)
 
@@ -29,7 +29,7 @@ struct ValidateConfig: AsyncParsableCommand {
         let console = Console.current
         var targets = files
         if targets.isEmpty {
-            targets = ["Config/policy.yml", ".warden.yml"].filter { FileManager.default.fileExists(atPath: $0) }
+            targets = ["Config/policy.yml", "Config/ai-signals.yml", ".warden.yml"].filter { FileManager.default.fileExists(atPath: $0) }
             let rules = (try? FileManager.default.contentsOfDirectory(atPath: "Config/rules")) ?? []
             targets += rules.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { "Config/rules/" + $0 }
         }
@@ -42,7 +42,7 @@ struct ValidateConfig: AsyncParsableCommand {
             errors += diagnostics.count(where: { $0.severity == .error })
             warnings += diagnostics.count(where: { $0.severity == .warning })
             reports += diagnostics.map(\.description)
-            if diagnostics.allSatisfy({ $0.severity != .error }) { reports.append("ok: built-in defaults (\(WardenDefaults.rulePackFiles.count) rule pack files, policy, template)") }
+            if diagnostics.allSatisfy({ $0.severity != .error }) { reports.append("ok: built-in defaults (\(WardenDefaults.rulePackFiles.count) rule pack files, policy, AI signals, template)") }
         }
         for path in targets {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -54,6 +54,7 @@ struct ValidateConfig: AsyncParsableCommand {
             switch kind {
             case .policy: diagnostics = validate(policy: (path, text))
             case .rulePack: diagnostics = validate(rulePack: (path, text))
+            case .aiSignals: diagnostics = validate(aiSignals: (path, text))
             }
             errors += diagnostics.count(where: { $0.severity == .error })
             warnings += diagnostics.count(where: { $0.severity == .warning })
@@ -77,6 +78,16 @@ struct ValidateConfig: AsyncParsableCommand {
         }
     }
 
+    /// An AI signals file in place of the built-in one.
+    private func validate(aiSignals file: (path: String, text: String)) -> [ConfigDiagnostic] {
+        do {
+            _ = try AISignalSet(file: file.path, text: file.text)
+            return []
+        } catch {
+            return error.diagnostics
+        }
+    }
+
     /// A rule pack file in place of the built-in file of the same name.
     private func validate(rulePack file: (path: String, text: String)) -> [ConfigDiagnostic] {
         let name = URL(fileURLWithPath: file.path).lastPathComponent
@@ -95,12 +106,15 @@ struct ValidateConfig: AsyncParsableCommand {
 enum ConfigKind: String {
     case policy = "policy"
     case rulePack = "rule pack"
+    case aiSignals = "AI signals"
 
     static func detect(path: String, text: String) -> ConfigKind {
         if path.contains("/rules/") || path.hasPrefix("rules/") { return .rulePack }
+        if path.hasSuffix("ai-signals.yml") || path.hasSuffix("ai-signals.yaml") { return .aiSignals }
         if let node = try? Yams.compose(yaml: text), case .mapping(let mapping) = node {
             let keys = Set(mapping.keys.compactMap(\.string))
             if !keys.isDisjoint(with: ["languages", "groups", "roles", "secrets"]) { return .rulePack }
+            if !keys.isDisjoint(with: ["signals", "bots", "tool_names"]) { return .aiSignals }
         }
         return .policy
     }

@@ -226,6 +226,18 @@ struct ConfigValidateTests {
         #expect(unreadable.status == 2)
     }
 
+    @Test func aiSignalFiles() async throws {
+        let good = try temporaryFile("ai-signals.yml", "version: 1\nsignals:\n  - id: acme.bot\n    tool: Acme Agent\n    in: author\n    pattern: '<agent@acme\\.example>$'\n    strength: strong\n")
+        let ok = await CapturedRun.run(["config", "validate", good])
+        #expect(ok.status == 0, "\(ok.standardOutput)")
+        #expect(ok.standardOutput.contains("ok: \(good) (AI signals)"))
+        let bad = try temporaryFile("ai-signals.yml", "signals:\n  - id: acme.branch\n    tool: Acme\n    in: branch\n    pattern: '^acme/'\n    strength: strong\n")
+        let run = await CapturedRun.run(["config", "validate", bad])
+        #expect(run.status == 1)
+        #expect(run.standardOutput.contains("\(bad):2:"))
+        #expect(run.standardOutput.contains("strong but reads the merge request"))
+    }
+
     @Test func helpAndUnknownCommands() async {
         let help = await CapturedRun.run(["--help"])
         #expect(help.status == 0)

@@ -3,6 +3,7 @@
 //   warden-bench corpus --out FILE --mb N DIR...     build a mixed-language diff from source trees
 //   warden-bench classify FILE [--runs N]            parse + classify throughput, one core
 //   warden-bench end-to-end FILE [--lines N] [--runs N]   a N-line diff from diff bytes to JSON + comment
+//   warden-bench ai-share [--commits N] [--lines N] [--runs N]   AI share scoring of a synthetic history
 //
 // Times come from ContinuousClock around in-process work; inputs are read before timing.
 import Foundation
@@ -267,6 +268,11 @@ case "rule-costs":
         let ms = seconds(time) * 1000
         print(String(format: "  %-40@ %6d runs %8.1f ms %6.1f µs/run", rule as NSString, runs, ms, ms * 1000 / Double(max(runs, 1))))
     }
+case "ai-share":
+    let commits = Int(option("--commits", in: &arguments) ?? "250") ?? 250
+    let lines = Int(option("--lines", in: &arguments) ?? "20000") ?? 20_000
+    let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200
+    aiShareBenchmark(commits: commits, lines: lines, runs: runs)
 case "end-to-end":
     let lines = Int(option("--lines", in: &arguments) ?? "2000") ?? 2000
     let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200

@@ -53,10 +53,17 @@ public struct AISignalSet: Sendable {
     /// Lowercased tool name as written → the name shown.
     public let toolNames: [String: String]
 
-    struct Compiled: @unchecked Sendable {
+    /// A class, so walking the candidates retains one reference, not every field.
+    final class Compiled: @unchecked Sendable {
         let signal: AISignal
         let pattern: CompiledPattern
         let unless: CompiledRegex?
+
+        init(signal: AISignal, pattern: CompiledPattern, unless: CompiledRegex?) {
+            self.signal = signal
+            self.pattern = pattern
+            self.unless = unless
+        }
     }
 
     let compiled: [SignalPlace: [Compiled]]
@@ -251,8 +258,8 @@ public struct AISignalSet: Sendable {
         // whole text before looking at lines.
         var whole = MatchText(text.utf8.count > 262_144 ? String(text.prefix(262_144)) : text)
         guard candidates.contains(where: { whole.satisfies($0.pattern.requirement, lowercased: true) }) else { return nil }
-        for line in whole.original.split(separator: "\n").prefix(2_000) {
-            if let match = match(String(line), in: place) { return match }
+        for line in whole.original.utf8.split(separator: UInt8(ascii: "\n")).prefix(2_000) {
+            if let match = match(String(decoding: line, as: UTF8.self), in: place) { return match }
         }
         return nil
     }

@@ -49,6 +49,7 @@ public struct CommitInfo: Sendable, Hashable {
 
     /// The commit this one reverts, from git's "This reverts commit <sha>." line.
     public var revertedCommit: String? {
+        guard message.utf8.containsBytes("This reverts commit ") else { return nil }
         for line in message.split(separator: "\n").prefix(200) {
             guard let range = line.range(of: "This reverts commit ") else { continue }
             let id = line[range.upperBound...].prefix { $0.isHexDigit }
@@ -75,12 +76,16 @@ public struct Trailer: Sendable, Hashable {
     /// anywhere else is prose.
     public static func parse(_ message: String) -> [Trailer] {
         // Messages are untrusted and unbounded; a trailer block is at the end and short.
-        let tail = message.utf8.count > 65_536 ? String(decoding: message.utf8.suffix(65_536), as: UTF8.self) : message
-        var lines = tail.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
-        guard let blank = lines.lastIndex(where: { $0.allSatisfy(\.isWhitespace) }) else { return [] }
+        // Bytes, not Characters: this runs for every commit of every merge request.
+        let bytes = Array(message.utf8.suffix(65_536))
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+            line.last == 0x0D ? line.dropLast() : line
+        }
+        func isBlank(_ line: ArraySlice<UInt8>) -> Bool { line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
+        while let last = lines.last, isBlank(last) { lines.removeLast() }
+        guard let blank = lines.lastIndex(where: isBlank) else { return [] }
         // The paragraph before the block must hold something: the subject is never a trailer.
-        guard lines[..<blank].contains(where: { !$0.allSatisfy(\.isWhitespace) }) else { return [] }
+        guard lines[..<blank].contains(where: { !isBlank($0) }) else { return [] }
         let paragraph = lines[(blank + 1)...]
         guard paragraph.count <= 200 else { return [] }
 
@@ -88,11 +93,11 @@ public struct Trailer: Sendable, Hashable {
         var otherLines = 0
         var gitGenerated = false
         for line in paragraph {
-            if let first = line.first, first == " " || first == "\t" {
-                if !trailers.isEmpty { trailers[trailers.count - 1].value += " " + line.trimmingWhitespace }
+            if let first = line.first, first == 0x20 || first == 0x09 {
+                if !trailers.isEmpty { trailers[trailers.count - 1].value += " " + String(decoding: line, as: UTF8.self).trimmingWhitespace }
                 continue
             }
-            if line.hasPrefix("(cherry picked from commit ") {
+            if line.starts(with: "(cherry picked from commit ".utf8) {
                 gitGenerated = true
                 continue
             }
@@ -108,27 +113,68 @@ public struct Trailer: Sendable, Hashable {
         return []
     }
 
-    /// `Key: value` where the key is a token of letters, digits and dashes.
-    init?(line: Substring) {
-        guard let colon = line.firstIndex(of: ":") else { return nil }
-        let key = line[..<colon].trimmingWhitespace
-        guard !key.isEmpty, key.count <= 80, key.first?.isLetter == true || key.first?.isNumber == true,
-            key.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" })
-        else { return nil }
-        let value = line[line.index(after: colon)...].trimmingWhitespace
+    /// `Key: value` where the key is a token of ASCII letters, digits and dashes.
+    init?(line: ArraySlice<UInt8>) {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        var keyBytes = line[..<colon]
+        while let last = keyBytes.last, last == 0x20 || last == 0x09 { keyBytes.removeLast() }
+        func isKeyByte(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "-")
+        }
+        guard let first = keyBytes.first, first != UInt8(ascii: "-"), keyBytes.count <= 80, keyBytes.allSatisfy(isKeyByte) else { return nil }
+        let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingWhitespace
         guard !value.isEmpty else { return nil }
-        self.key = key
+        self.key = String(decoding: keyBytes, as: UTF8.self)
         self.value = value
     }
 }
 
 extension StringProtocol {
     var trimmingWhitespace: String {
-        guard let start = firstIndex(where: { !$0.isWhitespace }), let end = lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(self[start...end])
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.isSpace }), let end = scalars.lastIndex(where: { !$0.isSpace }) else { return "" }
+        return String(String.UnicodeScalarView(scalars[start...end]))
     }
 
     var collapsingWhitespace: String {
-        split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in unicodeScalars {
+            if scalar.isSpace {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace { out.append(" ") }
+            pendingSpace = false
+            out.append(scalar)
+        }
+        return String(out)
+    }
+}
+
+extension Unicode.Scalar {
+    /// Whitespace, with ASCII answered without a Unicode property look-up.
+    var isSpace: Bool {
+        if isASCII { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
+        return properties.isWhitespace
+    }
+}
+
+extension String.UTF8View {
+    /// Whether the bytes of `needle` occur, without Foundation's locale-aware search.
+    func containsBytes(_ needle: StaticString) -> Bool {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard let first = pattern.first, count >= pattern.count else { return false }
+        var index = startIndex
+        while let start = self[index...].firstIndex(of: first) {
+            var a = start, matched = true
+            for byte in pattern {
+                guard a != endIndex, self[a] == byte else { matched = false; break }
+                a = self.index(after: a)
+            }
+            if matched { return true }
+            index = self.index(after: start)
+        }
+        return false
     }
 }

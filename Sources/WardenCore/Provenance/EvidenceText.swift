@@ -16,6 +16,19 @@ enum EvidenceText {
         for scalar in text.unicodeScalars {
             if count > limit * 4 { break }
             count += 1
+            if scalar.isASCII {
+                // The common case, without Unicode property look-ups.
+                if scalar.value < 0x20 || scalar.value == 0x7F || scalar == " " {
+                    if (scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r"), !lastWasSpace {
+                        scalars.append(" ")
+                        lastWasSpace = true
+                    }
+                    continue
+                }
+                scalars.append(scalar)
+                lastWasSpace = false
+                continue
+            }
             if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
                 || scalar.properties.generalCategory == .lineSeparator || scalar.properties.generalCategory == .paragraphSeparator
                 || scalar.properties.isWhitespace
@@ -39,19 +52,31 @@ enum EvidenceText {
 
     /// `https://user:token@host/path?key=v#x` → `https://host/path`.
     static func withoutURLSecrets(_ text: String) -> String {
-        guard text.contains("://") else { return text }
-        var words: [String] = []
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            guard let scheme = word.range(of: "://") else {
-                words.append(String(word))
+        let bytes = Array(text.utf8)
+        let scheme: [UInt8] = Array("://".utf8)
+        guard bytes.count >= 3, (0...(bytes.count - 3)).contains(where: { bytes[$0] == 0x3A && bytes[$0 + 1] == 0x2F && bytes[$0 + 2] == 0x2F }) else {
+            return text
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            guard i + 3 <= bytes.count, bytes[i..<(i + 3)].elementsEqual(scheme) else {
+                out.append(bytes[i])
+                i += 1
                 continue
             }
-            var rest = word[scheme.upperBound...]
-            if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
-            let hostEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-            if let at = rest[..<hostEnd].lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-            words.append(String(word[..<scheme.upperBound]) + rest)
+            out += scheme
+            i += 3
+            var end = i
+            while end < bytes.count && bytes[end] != 0x20 { end += 1 }
+            var rest = bytes[i..<end]
+            if let cut = rest.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { rest = rest[..<cut] }
+            let hostEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            if let at = rest[..<hostEnd].lastIndex(of: UInt8(ascii: "@")) { rest = rest[(at + 1)...] }
+            out += rest
+            i = end
         }
-        return words.joined(separator: " ")
+        return String(decoding: out, as: UTF8.self)
     }
 }
