@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the figures in docs/PERFORMANCE.md on a Debian machine with the Swift toolchain.
 #   scripts/bench.sh            all measurements
-#   scripts/bench.sh classify   one of: classify, end-to-end, memory, ai-share
+#   scripts/bench.sh classify   one of: classify, end-to-end, memory, ai-share, ai-share-git
 # The corpus is built from source trees of Debian packages (Python, C headers, JavaScript,
 # Java, Go, Ruby) and the Swift packages on the machine; nothing of it is committed.
 set -euo pipefail
@@ -46,6 +46,13 @@ small="$work/corpus-20.diff"
 
 case "$what" in all|classify) "$bench" classify "$small" --runs 5 ;; esac
 case "$what" in all|ai-share) "$bench" ai-share --commits 250 --lines 20000 --runs 300 ;; esac
+case "$what" in all|ai-share-git)
+  echo "ai-share-git: warden check --repo on 250 commits / 20,000 lines (git log, notes and blame included)"
+  bash scripts/make-history-repo.sh "$work/history" 250 20000
+  for i in 1 2 3; do
+    /usr/bin/time -f "  %e s wall, %M KB peak RSS" .build/release/warden check --repo "$work/history" --base main --format json > /dev/null
+  done
+;; esac
 case "$what" in all|end-to-end) "$bench" end-to-end "$corpus" --lines 2000 --runs 300 ;; esac
 case "$what" in all|memory)
   echo "memory: warden check --diff on the 200 MiB corpus (streamed)"

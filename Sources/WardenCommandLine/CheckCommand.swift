@@ -112,6 +112,7 @@ struct CheckCommand: AsyncParsableCommand {
             }
             session = both.first
         } else {
+            ai = AIShare(notes: ["a diff alone has no commits to read; use --repo DIR --base REV to measure the AI share"])
             let input = try openDiff(console)
             defer { if diff != "-" && diff != nil { try? input.close() } }
             while true {

@@ -88,6 +88,26 @@ struct RenderingTests {
         #expect(markdown.contains("/warden signoff"))
     }
 
+    @Test func hostileCommitTextInAIEvidenceIsNeutralised() {
+        var history = History()
+        history.commit("Change\n\nAssisted-by: @admin:`x`-->|<b>\nCo-authored-by: Claude <noreply@anthropic.com>", lines: 10)
+        history.commit("Revert\n\nThis reverts commit deadbeef.", lines: 5)
+        let share = BuiltIn.engine.aiSignals.score(history.input())
+        let hostile = BuiltIn.engine.report(BuiltIn.classify(Self.diff), ai: share)
+        let markdown = BuiltIn.engine.summary.render(hostile)
+        #expect(markdown.components(separatedBy: "-->").count == 2, "only the marker may close an HTML comment")
+        #expect(!markdown.contains("@admin"))
+        #expect(markdown.contains("AI evidence"))
+        // Outside code spans, HTML is escaped.
+        #expect(markdown.contains("&lt;b&gt;"))
+        let text = hostile.text(color: false)
+        #expect(text.contains("Claude Code, strong, co-author in "))
+        let object = try? JSONSerialization.jsonObject(with: Data(hostile.json().utf8)) as? [String: Any]
+        let ai = object?["ai"] as? [String: Any]
+        #expect(ai?["label"] as? String == "ai-heavy")
+        #expect((ai?["tools"] as? [[String: Any]])?.contains { $0["name"] as? String == "Claude Code" } == true)
+    }
+
     @Test func markdownEscapesAndCodeSpans() {
         #expect(MarkdownText.code("a`b") == "``a`b``")
         #expect(MarkdownText.code("`x") == "`` `x ``")
