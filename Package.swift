@@ -9,11 +9,18 @@ let package = Package(
         .executable(name: "warden-eval", targets: ["warden-eval"]),
         .library(name: "WardenCore", targets: ["WardenCore"]),
         .library(name: "WardenDefaults", targets: ["WardenDefaults"]),
+        .library(name: "WardenHTTP", targets: ["WardenHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Tests only: real HTTP and TLS servers on loopback.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Pure core: diff model, area classifier, policy, decision, rendering. No I/O.
@@ -28,6 +35,10 @@ let package = Package(
         .target(name: "WardenDefaults", plugins: ["EmbedDefaults"]),
         // Local git repositories: diffs and history through the git command.
         .target(name: "WardenGit", dependencies: ["WardenCore"]),
+        // libcurl, the system library (pkg-config libcurl), with C shims for its variadics.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Warden's HTTP client: one async libcurl client, the transport protocol, retry policy.
+        .target(name: "WardenHTTP", dependencies: ["CCurl"]),
         // The command line as a library, so tests run it in-process.
         .target(
             name: "WardenCommandLine",
@@ -46,5 +57,20 @@ let package = Package(
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore", "WardenDefaults"]),
         .testTarget(name: "WardenGitTests", dependencies: ["WardenGit", "WardenDefaults"]),
         .testTarget(name: "WardenCommandLineTests", dependencies: ["WardenCommandLine"]),
+        .testTarget(name: "WardenHTTPTests", dependencies: ["WardenHTTP", "WardenTestSupport"]),
+        // Test helpers shared by test targets: a loopback HTTP(S) server, a throw-away CA.
+        .target(
+            name: "WardenTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/WardenTestSupport"
+        ),
     ]
 )
