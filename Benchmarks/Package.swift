@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [
         .package(name: "warden", path: ".."),
+        // Only to compare Warden's libcurl client with it (docs/PERFORMANCE.md).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .executableTarget(
@@ -15,7 +17,13 @@ let package = Package(
             dependencies: [
                 .product(name: "WardenCore", package: "warden"),
                 .product(name: "WardenDefaults", package: "warden"),
+                .product(name: "WardenHTTP", package: "warden"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        .executableTarget(
+            name: "warden-http-soak",
+            dependencies: [.product(name: "WardenHTTP", package: "warden")]
         ),
     ]
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the figures in docs/PERFORMANCE.md on a Debian machine with the Swift toolchain.
 #   scripts/bench.sh            all measurements
-#   scripts/bench.sh classify   one of: classify, end-to-end, memory, ai-share, ai-share-git
+#   scripts/bench.sh classify   one of: classify, end-to-end, memory, ai-share, ai-share-git,
+#                               http, http-leak
 # The corpus is built from source trees of Debian packages (Python, C headers, JavaScript,
 # Java, Go, Ruby) and the Swift packages on the machine; nothing of it is committed.
 set -euo pipefail
@@ -52,6 +53,20 @@ case "$what" in all|ai-share-git)
   for i in 1 2 3; do
     /usr/bin/time -f "  %e s wall, %M KB peak RSS" .build/release/warden check --repo "$work/history" --base main --format json > /dev/null
   done
+;; esac
+case "$what" in all|http|http-leak)
+  # nginx on loopback serves both HTTP clients the same 1 KiB JSON answer.
+  url=$(bash scripts/bench-nginx.sh start "$work/nginx")
+  trap 'bash scripts/bench-nginx.sh stop "$work/nginx"' EXIT
+  case "$what" in all|http) "$bench" http "$url/repos/acme/app/pulls/42" --requests 20000 --rounds 3 ;; esac
+  case "$what" in all|http-leak)
+    (cd Benchmarks && swift build -c release --product warden-http-soak --scratch-path "$work/bench-build" >&2)
+    "$work/bench-build/release/warden-http-soak" "$url/api" --requests 100000
+    echo "http-leak: the same under LeakSanitizer (a leak is reported at exit and fails the run)"
+    (cd Benchmarks && swift build -c debug --sanitize=address --product warden-http-soak --scratch-path "$work/asan" >&2)
+    ASAN_OPTIONS=detect_leaks=1 "$work/asan/debug/warden-http-soak" "$url/api" --requests 20000 | tail -1
+    echo "  LeakSanitizer: no leaks reported"
+  ;; esac
 ;; esac
 case "$what" in all|end-to-end) "$bench" end-to-end "$corpus" --lines 2000 --runs 300 ;; esac
 case "$what" in all|memory)

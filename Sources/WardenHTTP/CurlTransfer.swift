@@ -177,17 +177,27 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
-        var line = Substring(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last == "\r\n" || last == "\n" || last == "\r" { line = line.dropLast() }
-        if line.hasPrefix("HTTP/") {
+        // Bytes, not Foundation: GitHub sends some thirty header lines per response.
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var end = bytes.count
+        while end > 0, isSpace(bytes[end - 1]) { end -= 1 }
+        guard end > 0 else { return }
+        if end >= 5, bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"), bytes[2] == UInt8(ascii: "T"), bytes[3] == UInt8(ascii: "P"),
+            bytes[4] == UInt8(ascii: "/")
+        {
             // A new response (after an informational 1xx): start over.
             responseHeaders = HTTPHeaders()
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        if !name.isEmpty { responseHeaders.add(name, value) }
+        guard let colon = bytes[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
+        var nameEnd = colon
+        while nameEnd > 0, isSpace(bytes[nameEnd - 1]) { nameEnd -= 1 }
+        var valueStart = colon + 1
+        while valueStart < end, isSpace(bytes[valueStart]) { valueStart += 1 }
+        guard nameEnd > 0 else { return }
+        responseHeaders.add(
+            String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<nameEnd]), as: UTF8.self),
+            String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<end]), as: UTF8.self))
     }
 
     /// The result of a finished transfer.

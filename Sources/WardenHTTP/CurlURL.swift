@@ -53,9 +53,24 @@ final class CurlURL {
 
     static func isLoopback(_ host: String) -> Bool {
         if host == "localhost" || host == "[::1]" || host == "::1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) }) else { return false }
-        return octets.first == "127" && octets.allSatisfy { (Int($0) ?? 256) <= 255 }
+        // Dotted IPv4 in 127.0.0.0/8 (libcurl normalises other numeric forms to this).
+        var octets = 0, value = 0, digits = 0, first = -1
+        for byte in host.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, value <= 255 else { return false }
+                if first < 0 { first = value }
+                octets += 1
+                value = 0
+                digits = 0
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard digits <= 3 else { return false }
+            } else {
+                return false
+            }
+        }
+        return octets == 3 && digits > 0 && value <= 255 && first == 127
     }
 
     private static func part(_ handle: OpaquePointer, _ what: CURLUPart) -> String? {
@@ -87,6 +102,3 @@ final class CurlURL {
     }
 }
 
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-}

@@ -4,6 +4,7 @@
 //   warden-bench classify FILE [--runs N]            parse + classify throughput, one core
 //   warden-bench end-to-end FILE [--lines N] [--runs N]   a N-line diff from diff bytes to JSON + comment
 //   warden-bench ai-share [--commits N] [--lines N] [--runs N]   AI share scoring of a synthetic history
+//   warden-bench http URL [--requests N] [--rounds N]   Warden's libcurl client beside AsyncHTTPClient
 //
 // Times come from ContinuousClock around in-process work; inputs are read before timing.
 import Foundation
@@ -273,6 +274,12 @@ case "ai-share":
     let lines = Int(option("--lines", in: &arguments) ?? "20000") ?? 20_000
     let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200
     aiShareBenchmark(commits: commits, lines: lines, runs: runs)
+case "http":
+    let requests = Int(option("--requests", in: &arguments) ?? "20000") ?? 20_000
+    let rounds = Int(option("--rounds", in: &arguments) ?? "3") ?? 3
+    let only = option("--only", in: &arguments)
+    guard let url = arguments.first else { fail("http needs a URL (a loopback server)") }
+    await httpBenchmark(url: url, requests: requests, rounds: rounds, only: only)
 case "end-to-end":
     let lines = Int(option("--lines", in: &arguments) ?? "2000") ?? 2000
     let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200
