@@ -38,7 +38,7 @@ let package = Package(
         // libcurl, the system library (pkg-config libcurl), with C shims for its variadics.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Warden's HTTP client: one async libcurl client, the transport protocol, retry policy.
-        .target(name: "WardenHTTP", dependencies: ["CCurl"]),
+        .target(name: "WardenHTTP", dependencies: ["CCurl", "WardenDefaults"]),
         // The command line as a library, so tests run it in-process.
         .target(
             name: "WardenCommandLine",

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import WardenDefaults
 
 /// Warden's one HTTP client: libcurl's multi interface driven by a dedicated thread
 /// (`curl_multi_poll`, woken by `curl_multi_wakeup`), so no event loop and no task of the
@@ -46,8 +47,8 @@ public final class CurlClient: HTTPTransport, @unchecked Sendable {
     public let configuration: Configuration
     private let loop: CurlMultiLoop
 
-    /// "Warden (libcurl/7.88.1)"; callers add Warden's version.
-    public static let defaultUserAgent = "Warden (libcurl/\(libcurlVersion))"
+    /// "Warden/0.1.0 (libcurl/7.88.1)".
+    public static let defaultUserAgent = "Warden/\(WardenDefaults.version) (libcurl/\(libcurlVersion))"
 
     /// The version of the libcurl Warden runs on.
     public static var libcurlVersion: String { String(cString: warden_curl_version()) }

@@ -80,6 +80,14 @@ struct CurlClientTests {
         }
     }
 
+    @Test func theDefaultUserAgentNamesWardenAndItsVersion() async throws {
+        try await withServer { client, server in
+            _ = try await client.send(HTTPRequest(url: server.baseURL + "/"))
+            let agent = server.requests.last?.header("User-Agent") ?? ""
+            #expect(agent.hasPrefix("Warden/0.") && agent.contains("libcurl/"), "\(agent)")
+        }
+    }
+
     @Test func compressedResponsesAreDecoded() async throws {
         let gzipped: [UInt8] = [
             31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 75, 206, 207, 45, 40, 74, 45, 46, 78, 77, 81, 72, 202, 79, 169, 84, 200, 201, 204, 75, 229,
