@@ -3,16 +3,16 @@ import Yams
 /// Reads YAML into typed values while collecting every problem with its line and column,
 /// so `warden config validate` can report all of them at once. Decoding with `Codable`
 /// would stop at the first error and lose positions.
-struct YAMLReader {
-    let file: String
-    private(set) var diagnostics: [ConfigDiagnostic] = []
+public struct YAMLReader {
+    public let file: String
+    public private(set) var diagnostics: [ConfigDiagnostic] = []
 
-    init(file: String) { self.file = file }
+    public init(file: String) { self.file = file }
 
-    var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
     /// Parses a document; syntax errors become diagnostics. An empty document is `nil`.
-    mutating func parse(_ text: String) -> Node? {
+    public mutating func parse(_ text: String) -> Node? {
         do {
             return try Yams.compose(yaml: text)
         } catch let error as YamlError {
@@ -40,17 +40,17 @@ struct YAMLReader {
         }
     }
 
-    mutating func error(_ node: Node?, _ message: String, hint: String? = nil) {
+    public mutating func error(_ node: Node?, _ message: String, hint: String? = nil) {
         diagnostics.append(ConfigDiagnostic(.error, file: file, line: node?.mark?.line, column: node?.mark?.column, message: message, hint: hint))
     }
 
-    mutating func warning(_ node: Node?, _ message: String, hint: String? = nil) {
+    public mutating func warning(_ node: Node?, _ message: String, hint: String? = nil) {
         diagnostics.append(ConfigDiagnostic(.warning, file: file, line: node?.mark?.line, column: node?.mark?.column, message: message, hint: hint))
     }
 
     /// The entries of a mapping, in order. Keys outside `allowed` are reported with the
     /// closest allowed key as a hint; pass `nil` to accept any key.
-    mutating func mapping(_ node: Node, _ what: String, allowed: [String]?) -> [(key: String, keyNode: Node, value: Node)]? {
+    public mutating func mapping(_ node: Node, _ what: String, allowed: [String]?) -> [(key: String, keyNode: Node, value: Node)]? {
         guard case .mapping(let mapping) = node else {
             error(node, "\(what) must be a mapping (key: value)", hint: allowed.map { "expected keys: \($0.joined(separator: ", "))" })
             return nil
@@ -72,7 +72,7 @@ struct YAMLReader {
         return entries
     }
 
-    mutating func string(_ node: Node, _ what: String) -> String? {
+    public mutating func string(_ node: Node, _ what: String) -> String? {
         guard case .scalar(let scalar) = node else {
             error(node, "\(what) must be a single value, not a list or mapping")
             return nil
@@ -81,7 +81,7 @@ struct YAMLReader {
     }
 
     /// A list of strings; a single string is accepted as a list of one.
-    mutating func strings(_ node: Node, _ what: String) -> [String]? {
+    public mutating func strings(_ node: Node, _ what: String) -> [String]? {
         switch node {
         case .scalar(let scalar):
             if scalar.string.isEmpty && scalar.style == .plain { return [] }
@@ -102,7 +102,7 @@ struct YAMLReader {
         }
     }
 
-    mutating func int(_ node: Node, _ what: String, range: ClosedRange<Int>? = nil) -> Int? {
+    public mutating func int(_ node: Node, _ what: String, range: ClosedRange<Int>? = nil) -> Int? {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
             error(node, "\(what) must be a whole number")
             return nil
@@ -114,7 +114,7 @@ struct YAMLReader {
         return value
     }
 
-    mutating func double(_ node: Node, _ what: String, range: ClosedRange<Double>? = nil) -> Double? {
+    public mutating func double(_ node: Node, _ what: String, range: ClosedRange<Double>? = nil) -> Double? {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string.replacingPercent) else {
             error(node, "\(what) must be a number")
             return nil
@@ -126,7 +126,7 @@ struct YAMLReader {
         return value
     }
 
-    mutating func bool(_ node: Node, _ what: String) -> Bool? {
+    public mutating func bool(_ node: Node, _ what: String) -> Bool? {
         guard case .scalar(let scalar) = node else {
             error(node, "\(what) must be true or false")
             return nil
