@@ -63,8 +63,9 @@ let package = Package(
         .target(
             name: "WardenCommandLine",
             dependencies: [
-                "WardenCore", "WardenDefaults", "WardenGit",
+                "WardenCore", "WardenDefaults", "WardenGit", "WardenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "warden", dependencies: ["WardenCommandLine"]),
@@ -78,6 +79,10 @@ let package = Package(
         .testTarget(name: "WardenGitTests", dependencies: ["WardenGit", "WardenDefaults"]),
         .testTarget(name: "WardenCommandLineTests", dependencies: ["WardenCommandLine"]),
         .testTarget(name: "WardenHTTPTests", dependencies: ["WardenHTTP", "WardenTestSupport"]),
+        .testTarget(
+            name: "WardenServerTests",
+            dependencies: ["WardenServer", "WardenTestSupport", "WardenDefaults", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Test helpers shared by test targets: a loopback HTTP(S) server, a throw-away CA.
         .target(
             name: "WardenTestSupport",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WardenCore
 import WardenDefaults
+import WardenServer
 import Yams
 
 struct ConfigCommand: AsyncParsableCommand {
@@ -14,7 +15,7 @@ struct ConfigCommand: AsyncParsableCommand {
 struct ValidateConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Validate policy files (.warden.yml, Config/policy.yml), rule packs (Config/rules/*.yml) and AI signals (Config/ai-signals.yml).",
+        abstract: "Validate server configuration (Config/warden.yml), policy files (.warden.yml, Config/policy.yml), rule packs (Config/rules/*.yml) and AI signals (Config/ai-signals.yml).",
         discussion: """
             Reports every problem with file, line and a hint. Without files, validates the \
             built-in defaults and, when present in the current directory, Config/policy.yml, \
@@ -29,7 +30,7 @@ struct ValidateConfig: AsyncParsableCommand {
         let console = Console.current
         var targets = files
         if targets.isEmpty {
-            targets = ["Config/policy.yml", "Config/ai-signals.yml", ".warden.yml"].filter { FileManager.default.fileExists(atPath: $0) }
+            targets = ["Config/warden.yml", "Config/policy.yml", "Config/ai-signals.yml", ".warden.yml"].filter { FileManager.default.fileExists(atPath: $0) }
             let rules = (try? FileManager.default.contentsOfDirectory(atPath: "Config/rules")) ?? []
             targets += rules.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { "Config/rules/" + $0 }
         }
@@ -55,6 +56,7 @@ struct ValidateConfig: AsyncParsableCommand {
             case .policy: diagnostics = validate(policy: (path, text))
             case .rulePack: diagnostics = validate(rulePack: (path, text))
             case .aiSignals: diagnostics = validate(aiSignals: (path, text))
+            case .server: diagnostics = ServerConfig.load(file: path, text: text).1
             }
             errors += diagnostics.count(where: { $0.severity == .error })
             warnings += diagnostics.count(where: { $0.severity == .warning })
@@ -107,6 +109,7 @@ enum ConfigKind: String {
     case policy = "policy"
     case rulePack = "rule pack"
     case aiSignals = "AI signals"
+    case server = "server configuration"
 
     static func detect(path: String, text: String) -> ConfigKind {
         if path.contains("/rules/") || path.hasPrefix("rules/") { return .rulePack }
@@ -115,6 +118,7 @@ enum ConfigKind: String {
             let keys = Set(mapping.keys.compactMap(\.string))
             if !keys.isDisjoint(with: ["languages", "groups", "roles", "secrets"]) { return .rulePack }
             if !keys.isDisjoint(with: ["signals", "bots", "tool_names"]) { return .aiSignals }
+            if !keys.isDisjoint(with: ["server", "store", "github", "gitlab", "workers", "dry_run", "dashboard"]) { return .server }
         }
         return .policy
     }

@@ -90,5 +90,5 @@ struct WardenCommand: AsyncParsableCommand {
         commandName: "warden",
         abstract: "Routes merge requests that touch security-sensitive code to senior reviewers.",
         version: WardenDefaults.version,
-        subcommands: [CheckCommand.self, ConfigCommand.self])
+        subcommands: [CheckCommand.self, ServeCommand.self, ConfigCommand.self, DeliveriesCommand.self])
 }

@@ -14,6 +14,7 @@ actor GitHubAuthenticator {
     private let credentials: GitHubCredentials
     private let signingKey: _RSA.Signing.PrivateKey?
     private var installationTokens: [Int: (token: String, expires: Date)] = [:]
+    private var repositoryInstallations: [String: Int] = [:]
     private let now: @Sendable () -> Date
 
     init(_ credentials: GitHubCredentials, now: @escaping @Sendable () -> Date = { Date() }) throws {
@@ -49,14 +50,28 @@ actor GitHubAuthenticator {
         return input + "." + base64URL(signature.rawRepresentation)
     }
 
-    /// The `Authorization` header for calls about a repository.
-    func authorization(installation: Int?, http: ForgeHTTP) async throws -> HTTPHeaders {
+    /// The `Authorization` header for calls about a repository. An App finds the
+    /// repository's installation itself when the event did not name it.
+    func authorization(installation: Int?, repository: String, http: ForgeHTTP) async throws -> HTTPHeaders {
         switch credentials {
         case .token(let token):
             return HTTPHeaders([("Authorization", "Bearer \(token.value)")])
         case .app:
+            var installation = installation ?? repositoryInstallations[repository.lowercased()]
+            if installation == nil {
+                let parts = repository.split(separator: "/").map { ForgeHTTP.segment(String($0)) }.joined(separator: "/")
+                let response = try await http.request("GET", "/repos/\(parts)/installation", auth: HTTPHeaders([("Authorization", "Bearer \(try appJWT())")]))
+                if response.status == 404 {
+                    throw ForgeError(operation: "GitHub App", status: 404, message: "the App is not installed on \(repository)", isRetryable: false)
+                }
+                try http.check(response, [200], "find the App's installation on \(repository)")
+                struct Installation: Decodable { var id: Int }
+                let found = try http.decode(Installation.self, response, "find the App's installation").id
+                repositoryInstallations[repository.lowercased()] = found
+                installation = found
+            }
             guard let installation else {
-                throw ForgeError(operation: "GitHub App", message: "the event names no installation; is the App installed on the repository?", isRetryable: false)
+                throw ForgeError(operation: "GitHub App", message: "no installation for \(repository)", isRetryable: false)
             }
             if let cached = installationTokens[installation], cached.expires.timeIntervalSince(now()) > 300 {
                 return HTTPHeaders([("Authorization", "Bearer \(cached.token)")])

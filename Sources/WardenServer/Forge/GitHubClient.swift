@@ -29,7 +29,7 @@ public final class GitHubClient: ForgeAPI, @unchecked Sendable {
     }
 
     private func authorization(_ ref: MergeRequestRef) async throws -> HTTPHeaders {
-        try await auth.authorization(installation: ref.installationID, http: http)
+        try await auth.authorization(installation: ref.installationID, repository: ref.repository, http: http)
     }
 
     // MARK: - JSON shapes (only the fields Warden reads)

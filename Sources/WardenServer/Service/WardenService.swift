@@ -22,6 +22,7 @@ public final class WardenService: @unchecked Sendable {
     private let clients: [CurlClient]
     private let lock = NSLock()
     private var boundPort: Int?
+    private var serviceGroup: ServiceGroup?
 
     /// Resolves secrets, opens the store, builds the forge clients. What cannot work is said
     /// in `warnings` (a forge without a webhook secret is switched off).
@@ -85,20 +86,29 @@ public final class WardenService: @unchecked Sendable {
     /// The port the server listens on, once it runs (useful with port 0).
     public var port: Int? { lock.withLock { boundPort } }
 
-    /// Runs until cancelled or sent SIGTERM/SIGINT (graceful shutdown: in-flight requests
-    /// finish, workers stop taking jobs).
+    /// Runs until `shutdown()`, cancellation, or SIGTERM/SIGINT: a graceful shutdown lets
+    /// requests in flight finish and stops the workers taking jobs (a job interrupted midway
+    /// goes back to the queue).
     public func run(withWorkers: Bool = true, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let app = Application(
             router: router(),
             configuration: ApplicationConfiguration(address: .hostname(config.server.host, port: config.server.port), serverName: "Warden", reuseAddress: true),
-            services: withWorkers ? [workers] : [],
             onServerRunning: { [weak self] channel in
                 let port = channel.localAddress?.port ?? 0
                 self?.lock.withLock { self?.boundPort = port }
                 onRunning(port)
             },
             logger: logger)
-        try await app.runService()
+        let services: [any Service] = withWorkers ? [app, workers] : [app]
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        lock.withLock { serviceGroup = group }
+        try await group.run()
+    }
+
+    /// Stops a running service gracefully.
+    public func shutdown() async {
+        let group = lock.withLock { serviceGroup }
+        await group?.triggerGracefulShutdown()
     }
 
     // MARK: - Routes
