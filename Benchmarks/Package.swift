@@ -10,6 +10,7 @@ let package = Package(
         .package(name: "warden", path: ".."),
         // Only to compare Warden's libcurl client with it (docs/PERFORMANCE.md).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .executableTarget(
@@ -19,6 +20,7 @@ let package = Package(
                 .product(name: "WardenDefaults", package: "warden"),
                 .product(name: "WardenHTTP", package: "warden"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

@@ -108,7 +108,7 @@ struct ServerConfigTests {
               webhook_secret: "plain-text-secret"
               token: { env: GH, file: /x }
               app: { id: 5 }
-            workers: { count: 0, leses: 3 }
+            workers: { count: 65, leses: 3 }
             """
         let (config, diagnostics) = ServerConfig.load(file: "warden.yml", text: text)
         #expect(config == nil)
@@ -120,7 +120,7 @@ struct ServerConfigTests {
         #expect(messages.contains { $0.contains("warden.yml:5") && $0.contains("github.webhook_secret must not be written in the config") })
         #expect(messages.contains { $0.contains("github.token needs exactly one of env or file") })
         #expect(messages.contains { $0.contains("github.app needs both id and private_key") })
-        #expect(messages.contains { $0.contains("workers.count must be between 1 and 64") })
+        #expect(messages.contains { $0.contains("workers.count must be between 0 and 64") })
         #expect(messages.contains { $0.contains("unknown key 'leses'") })
     }
 

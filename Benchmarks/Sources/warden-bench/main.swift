@@ -5,6 +5,7 @@
 //   warden-bench end-to-end FILE [--lines N] [--runs N]   a N-line diff from diff bytes to JSON + comment
 //   warden-bench ai-share [--commits N] [--lines N] [--runs N]   AI share scoring of a synthetic history
 //   warden-bench http URL [--requests N] [--rounds N]   Warden's libcurl client beside AsyncHTTPClient
+//   warden-bench intake URL --secret S [--requests N] [--concurrency N | --rate R] [--payload-bytes N]   webhook intake
 //
 // Times come from ContinuousClock around in-process work; inputs are read before timing.
 import Foundation
@@ -280,6 +281,14 @@ case "http":
     let only = option("--only", in: &arguments)
     guard let url = arguments.first else { fail("http needs a URL (a loopback server)") }
     await httpBenchmark(url: url, requests: requests, rounds: rounds, only: only)
+case "intake":
+    let requests = Int(option("--requests", in: &arguments) ?? "20000") ?? 20_000
+    let concurrency = Int(option("--concurrency", in: &arguments) ?? "32") ?? 32
+    let bytes = Int(option("--payload-bytes", in: &arguments) ?? "8000") ?? 8_000
+    let secret = option("--secret", in: &arguments) ?? ""
+    let rate = option("--rate", in: &arguments).flatMap(Int.init)
+    guard let url = arguments.first else { fail("intake needs the webhook URL of a running warden serve") }
+    await intakeBenchmark(url: url, secret: secret, requests: requests, concurrency: concurrency, payloadBytes: bytes, rate: rate)
 case "end-to-end":
     let lines = Int(option("--lines", in: &arguments) ?? "2000") ?? 2000
     let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200

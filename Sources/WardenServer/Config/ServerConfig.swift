@@ -128,7 +128,7 @@ public struct ServerConfig: Sendable {
             case "workers":
                 for (field, _, value) in reader.mapping(value, "workers", allowed: ["count", "lease_seconds", "max_attempts"]) ?? [] {
                     switch field {
-                    case "count": config.workers.count = reader.int(value, "workers.count", range: 1...64) ?? config.workers.count
+                    case "count": config.workers.count = reader.int(value, "workers.count", range: 0...64) ?? config.workers.count
                     case "lease_seconds": config.workers.leaseSeconds = reader.int(value, "workers.lease_seconds", range: 5...3600) ?? config.workers.leaseSeconds
                     default: config.workers.maxAttempts = reader.int(value, "workers.max_attempts", range: 1...100) ?? config.workers.maxAttempts
                     }

@@ -31,20 +31,30 @@ public enum WebhookEvent {
             return .ignore("installation events need no work: tokens are minted per event")
         default: return .ignore("event \(event.prefix(40)) is not one Warden acts on")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return .malformed("the body is not a JSON object") }
-        guard let action = object["action"] as? String, let pull = object["pull_request"] as? [String: Any],
-            let number = pull["number"] as? Int, let repository = (object["repository"] as? [String: Any])?["full_name"] as? String,
+        // Only the fields needed, decoded directly (no Foundation object graph for the rest
+        // of a payload that can be tens of kilobytes).
+        struct Payload: Decodable {
+            struct Pull: Decodable { var number: Int? }
+            struct Repository: Decodable { var full_name: String? }
+            struct Installation: Decodable { var id: Int? }
+            struct Changes: Decodable { var base: IgnoredValue? }
+            var action: String?
+            var pull_request: Pull?
+            var repository: Repository?
+            var installation: Installation?
+            var changes: Changes?
+        }
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: body) else { return .malformed("the body is not a JSON object of the expected shape") }
+        guard let action = payload.action, let number = payload.pull_request?.number, let repository = payload.repository?.full_name,
             repository.split(separator: "/").count == 2
         else { return .malformed("a pull_request event needs action, pull_request.number and repository.full_name") }
-        let installation = (object["installation"] as? [String: Any])?["id"] as? Int
-        let ref = MergeRequestRef(forge: .github, repository: repository, number: number, installationID: installation)
+        let ref = MergeRequestRef(forge: .github, repository: repository, number: number, installationID: payload.installation?.id)
         switch action {
         case "opened", "reopened", "synchronize", "ready_for_review":
             return .queue(ref: ref, kind: .evaluate)
         case "edited":
             // A new target branch changes the diff and the policy; a new title does not.
-            let changes = object["changes"] as? [String: Any]
-            return changes?["base"] != nil ? .queue(ref: ref, kind: .evaluate) : .ignore("edited without a base change")
+            return payload.changes?.base != nil ? .queue(ref: ref, kind: .evaluate) : .ignore("edited without a base change")
         case "closed":
             return .queue(ref: ref, kind: .close)
         default:
@@ -55,25 +65,37 @@ public enum WebhookEvent {
     /// GitLab: `X-Gitlab-Event` and the body.
     public static func gitlab(event: String, body: Data) -> WebhookAction {
         guard event == "Merge Request Hook" else { return .ignore("event \(event.prefix(40)) is not one Warden acts on") }
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return .malformed("the body is not a JSON object") }
-        guard let attributes = object["object_attributes"] as? [String: Any], let iid = attributes["iid"] as? Int,
-            let project = object["project"] as? [String: Any], let projectID = project["id"] as? Int
-        else { return .malformed("a merge request event needs object_attributes.iid and project.id") }
-        let path = project["path_with_namespace"] as? String ?? String(projectID)
-        let ref = MergeRequestRef(forge: .gitlab, repository: path, projectID: projectID, number: iid)
-        let action = attributes["action"] as? String ?? ""
-        switch action {
+        struct Payload: Decodable {
+            struct Attributes: Decodable {
+                var iid: Int?
+                var action: String?
+                var oldrev: IgnoredValue?
+            }
+            struct Project: Decodable {
+                var id: Int?
+                var path_with_namespace: String?
+            }
+            struct Changes: Decodable { var target_branch: IgnoredValue? }
+            var object_attributes: Attributes?
+            var project: Project?
+            var changes: Changes?
+        }
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: body) else { return .malformed("the body is not a JSON object of the expected shape") }
+        guard let iid = payload.object_attributes?.iid, let projectID = payload.project?.id else {
+            return .malformed("a merge request event needs object_attributes.iid and project.id")
+        }
+        let ref = MergeRequestRef(forge: .gitlab, repository: payload.project?.path_with_namespace ?? String(projectID), projectID: projectID, number: iid)
+        switch payload.object_attributes?.action ?? "" {
         case "open", "reopen":
             return .queue(ref: ref, kind: .evaluate)
         case "update":
             // A push carries `oldrev`; otherwise only metadata changed, which matters only
             // when the target branch did.
-            if attributes["oldrev"] != nil { return .queue(ref: ref, kind: .evaluate) }
-            let changes = object["changes"] as? [String: Any]
-            return changes?["target_branch"] != nil ? .queue(ref: ref, kind: .evaluate) : .ignore("update without new commits or target branch")
+            if payload.object_attributes?.oldrev != nil { return .queue(ref: ref, kind: .evaluate) }
+            return payload.changes?.target_branch != nil ? .queue(ref: ref, kind: .evaluate) : .ignore("update without new commits or target branch")
         case "close", "merge":
             return .queue(ref: ref, kind: .close)
-        default:
+        case let action:
             return .ignore("merge request action \(action.prefix(40)) needs no evaluation")
         }
     }
@@ -84,4 +106,9 @@ public enum WebhookEvent {
         if let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty, header.count <= 200 { return header }
         return "sha256:" + Data(SHA256.hash(data: body)).hexString
     }
+}
+
+/// Any JSON value, present or not; its content is not needed.
+struct IgnoredValue: Decodable {
+    init(from decoder: any Decoder) throws {}
 }

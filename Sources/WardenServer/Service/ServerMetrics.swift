@@ -6,12 +6,28 @@ import Prometheus
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
-    public init() {}
+    /// The delivery counters, made once: the intake counts every request.
+    private let deliveryCounters: [String: Counter]
+    static let deliveryOutcomes = ["accepted", "duplicate", "ignored", "ping", "unauthorized", "too_large", "malformed"]
 
-    /// A delivery answered: forge, and what happened (accepted, duplicate, ignored,
+    public init() {
+        var counters: [String: Counter] = [:]
+        for forge in ["github", "gitlab"] {
+            for outcome in ServerMetrics.deliveryOutcomes {
+                counters[forge + "/" + outcome] = registry.makeCounter(name: "warden_deliveries_total", labels: [("forge", forge), ("outcome", outcome)])
+            }
+        }
+        deliveryCounters = counters
+    }
+
+    /// A delivery answered: forge, and what happened (accepted, duplicate, ignored, ping,
     /// unauthorized, too_large, malformed).
     public func delivery(_ forge: String, _ outcome: String) {
-        registry.makeCounter(name: "warden_deliveries_total", labels: [("forge", forge), ("outcome", outcome)]).increment()
+        if let counter = deliveryCounters[forge + "/" + outcome] {
+            counter.increment()
+        } else {
+            registry.makeCounter(name: "warden_deliveries_total", labels: [("forge", forge), ("outcome", outcome)]).increment()
+        }
     }
 
     /// A job finished: done, retried, dead.

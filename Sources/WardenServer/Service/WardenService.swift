@@ -225,10 +225,10 @@ public final class WardenService: @unchecked Sendable {
         switch result {
         case .duplicate:
             metrics.delivery(forge.rawValue, "duplicate")
-            return Self.json(["duplicate": true], status: .ok)
+            return Self.text(#"{"duplicate":true}"#, status: .ok, contentType: "application/json")
         case .accepted(let id):
             metrics.delivery(forge.rawValue, "accepted")
-            return Self.json(["queued": true, "delivery": id], status: .accepted)
+            return Self.text(#"{"delivery":\#(id),"queued":true}"#, status: .accepted, contentType: "application/json")
         }
     }
 }

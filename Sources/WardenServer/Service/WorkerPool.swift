@@ -36,6 +36,11 @@ public final class WorkerPool: Service, @unchecked Sendable {
     }
 
     public func run() async throws {
+        // No workers: this process only takes deliveries (others work the same store).
+        guard config.workers.count > 0 else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<self.config.workers.count {

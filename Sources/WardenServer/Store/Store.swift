@@ -103,6 +103,7 @@ public struct MergeRequestRecord: Sendable, Hashable, Codable {
 /// process or another one on the same file.
 public final class Store: Sendable {
     let pool: DatabasePool
+    private let batcher: IntakeBatcher
 
     /// Opens (creating when needed) the database at `path` and migrates it.
     public init(path: String) throws {
@@ -117,6 +118,8 @@ public final class Store: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Store.migrator.migrate(pool)
+        batcher = IntakeBatcher()
+        batcher.store = self
     }
 
     static var migrator: DatabaseMigrator {
@@ -180,33 +183,78 @@ public final class Store: Sendable {
 
     // MARK: - Intake
 
-    /// Stores a delivery and queues its job in one transaction; a delivery key seen before is
-    /// a duplicate and changes nothing. Queued evaluations of the same merge request that
-    /// have not started are superseded: the new one reads the newest state anyway.
+    /// A delivery to store and the job it asks for.
+    public struct Intake: Sendable {
+        public var forge: String
+        public var deliveryKey: String
+        public var event: String
+        public var headers: [String: String]
+        public var body: Data
+        public var mergeRequestKey: String
+        public var kind: String
+        public var receivedAt: Date
+    }
+
+    /// Stores a delivery and queues its job; a delivery key seen before is a duplicate and
+    /// changes nothing. Queued evaluations of the same merge request that have not started
+    /// are superseded: the new one reads the newest state anyway.
+    ///
+    /// Deliveries arriving together are written in one transaction (group commit): one
+    /// `fsync` for the batch instead of one per delivery, and each caller returns only once
+    /// its delivery is on disk.
     public func accept(
         forge: String, deliveryKey: String, event: String, headers: [String: String], body: Data, mergeRequestKey: String, kind: String = "evaluate",
         now: Date = Date()
     ) async throws -> IntakeResult {
-        let headerJSON = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
-        return try await pool.write { db in
-            if try Int64.fetchOne(db, sql: "SELECT id FROM delivery WHERE forge = ? AND delivery_key = ?", arguments: [forge, deliveryKey]) != nil {
-                return .duplicate
+        try await batcher.submit(
+            Intake(forge: forge, deliveryKey: deliveryKey, event: event, headers: headers, body: body, mergeRequestKey: mergeRequestKey, kind: kind, receivedAt: now))
+    }
+
+    /// Writes a batch of deliveries in one transaction (synchronously, on the caller's
+    /// thread: the intake's writer thread).
+    func write(_ batch: [Intake]) throws -> [IntakeResult] {
+        try pool.write { db in
+            let find = try db.cachedStatement(sql: "SELECT id FROM delivery WHERE forge = ? AND delivery_key = ?")
+            let insertDelivery = try db.cachedStatement(sql: "INSERT INTO delivery (forge, delivery_key, event, received_at, headers, body) VALUES (?, ?, ?, ?, ?, ?)")
+            let supersede = try db.cachedStatement(sql: "UPDATE job SET state = 'superseded', updated_at = ? WHERE mr_key = ? AND state = 'queued' AND kind = ?")
+            let insertJob = try db.cachedStatement(
+                sql: "INSERT INTO job (delivery_id, mr_key, kind, state, run_after, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?)")
+            var results: [IntakeResult] = []
+            results.reserveCapacity(batch.count)
+            var seen = Set<String>()
+            for intake in batch {
+                let t = intake.receivedAt.timeIntervalSince1970
+                let identity = intake.forge + "\u{0}" + intake.deliveryKey
+                let stored = try Int64.fetchOne(find, arguments: [intake.forge, intake.deliveryKey])
+                if !seen.insert(identity).inserted || stored != nil {
+                    results.append(.duplicate)
+                    continue
+                }
+                try insertDelivery.execute(arguments: [intake.forge, intake.deliveryKey, intake.event, t, Store.headerJSON(intake.headers), intake.body])
+                let deliveryID = db.lastInsertedRowID
+                try supersede.execute(arguments: [t, intake.mergeRequestKey, intake.kind])
+                try insertJob.execute(arguments: [deliveryID, intake.mergeRequestKey, intake.kind, t, t, t])
+                results.append(.accepted(deliveryID: deliveryID))
             }
-            try db.execute(
-                sql: "INSERT INTO delivery (forge, delivery_key, event, received_at, headers, body) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [forge, deliveryKey, event, now.timeIntervalSince1970, headerJSON, body])
-            let deliveryID = db.lastInsertedRowID
-            try db.execute(
-                sql: "UPDATE job SET state = 'superseded', updated_at = ? WHERE mr_key = ? AND state = 'queued' AND kind = ?",
-                arguments: [now.timeIntervalSince1970, mergeRequestKey, kind])
-            try db.execute(
-                sql: """
-                    INSERT INTO job (delivery_id, mr_key, kind, state, run_after, created_at, updated_at)
-                    VALUES (?, ?, ?, 'queued', ?, ?, ?)
-                    """,
-                arguments: [deliveryID, mergeRequestKey, kind, now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970])
-            return .accepted(deliveryID: deliveryID)
+            return results
         }
+    }
+
+    /// A flat string map as JSON (the few headers kept with a delivery).
+    static func headerJSON(_ headers: [String: String]) -> String {
+        func quoted(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        return "{" + headers.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }.joined(separator: ",") + "}"
     }
 
     public func delivery(_ id: Int64) async throws -> StoredDelivery? {
@@ -403,6 +451,59 @@ public final class Store: Sendable {
                     id: row["id"], at: Date(timeIntervalSince1970: row["at"]), forge: row["forge"], repository: row["repository"], number: row["number"],
                     headSHA: row["head_sha"], actor: row["actor"], action: row["action"], inputs: row["inputs"], decision: row["decision"],
                     writes: row["writes"], dryRun: row["dry_run"], jobID: row["job_id"])
+            }
+        }
+    }
+}
+
+/// Collects deliveries that arrive while a write is in progress and writes them together,
+/// on a thread of its own: the commit (and its fsync) never occupies a task of the
+/// cooperative pool, and a batch costs one hop, not one per delivery.
+final class IntakeBatcher: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pending: [(Store.Intake, CheckedContinuation<IntakeResult, any Error>)] = []
+    private var started = false
+    weak var store: Store?
+    /// A bound on one transaction, so one slow batch cannot hold every caller.
+    let maximumBatch = 256
+
+    func submit(_ intake: Store.Intake) async throws -> IntakeResult {
+        try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            pending.append((intake, continuation))
+            if !started {
+                started = true
+                let thread = Thread { [weak self] in self?.run() }
+                thread.name = "warden-intake-writer"
+                thread.start()
+            }
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while pending.isEmpty {
+                // Wakes now and then to notice the store is gone.
+                if !condition.wait(until: Date().addingTimeInterval(1)), store == nil {
+                    condition.unlock()
+                    return
+                }
+            }
+            let batch = Array(pending.prefix(maximumBatch))
+            pending.removeFirst(batch.count)
+            condition.unlock()
+            guard let store else {
+                for (_, continuation) in batch { continuation.resume(throwing: CancellationError()) }
+                return
+            }
+            do {
+                let results = try store.write(batch.map(\.0))
+                for ((_, continuation), result) in zip(batch, results) { continuation.resume(returning: result) }
+            } catch {
+                for (_, continuation) in batch { continuation.resume(throwing: error) }
             }
         }
     }
