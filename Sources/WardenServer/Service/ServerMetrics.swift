@@ -6,15 +6,28 @@ import Prometheus
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
+    static var deliveries: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "warden", metricName: "deliveries", unitName: "total", helpText: "Webhook deliveries answered, by forge and outcome")
+    }
+    static var jobs: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "warden", metricName: "jobs", unitName: "total", helpText: "Jobs finished: done, retried, dead")
+    }
+    static var writes: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "warden", metricName: "forge_writes", unitName: "total", helpText: "Write calls made to forges")
+    }
+    static var evaluations: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "warden", metricName: "evaluation", unitName: "seconds", helpText: "Time to evaluate and reconcile one merge request")
+    }
+    static let deliveryOutcomes = ["accepted", "duplicate", "ignored", "ping", "unauthorized", "too_large", "malformed"]
+
     /// The delivery counters, made once: the intake counts every request.
     private let deliveryCounters: [String: Counter]
-    static let deliveryOutcomes = ["accepted", "duplicate", "ignored", "ping", "unauthorized", "too_large", "malformed"]
 
     public init() {
         var counters: [String: Counter] = [:]
         for forge in ["github", "gitlab"] {
             for outcome in ServerMetrics.deliveryOutcomes {
-                counters[forge + "/" + outcome] = registry.makeCounter(name: "warden_deliveries_total", labels: [("forge", forge), ("outcome", outcome)])
+                counters[forge + "/" + outcome] = registry.makeCounter(descriptor: ServerMetrics.deliveries, labels: [("forge", forge), ("outcome", outcome)])
             }
         }
         deliveryCounters = counters
@@ -26,21 +39,21 @@ public final class ServerMetrics: Sendable {
         if let counter = deliveryCounters[forge + "/" + outcome] {
             counter.increment()
         } else {
-            registry.makeCounter(name: "warden_deliveries_total", labels: [("forge", forge), ("outcome", outcome)]).increment()
+            registry.makeCounter(descriptor: ServerMetrics.deliveries, labels: [("forge", forge), ("outcome", outcome)]).increment()
         }
     }
 
     /// A job finished: done, retried, dead.
     public func job(_ outcome: String) {
-        registry.makeCounter(name: "warden_jobs_total", labels: [("outcome", outcome)]).increment()
+        registry.makeCounter(descriptor: ServerMetrics.jobs, labels: [("outcome", outcome)]).increment()
     }
 
     public func writes(_ forge: String, _ count: Int) {
-        registry.makeCounter(name: "warden_forge_writes_total", labels: [("forge", forge)]).increment(by: Int64(count))
+        registry.makeCounter(descriptor: ServerMetrics.writes, labels: [("forge", forge)]).increment(by: Int64(count))
     }
 
     public func evaluation(seconds: Double) {
-        registry.makeValueHistogram(name: "warden_evaluation_seconds", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]).record(seconds)
+        registry.makeValueHistogram(descriptor: ServerMetrics.evaluations, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]).record(seconds)
     }
 
     public var text: String { registry.emitToString() }

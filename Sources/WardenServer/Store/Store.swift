@@ -104,6 +104,7 @@ public struct MergeRequestRecord: Sendable, Hashable, Codable {
 public final class Store: Sendable {
     let pool: DatabasePool
     private let batcher: IntakeBatcher
+    let checkpointer: Checkpointer
 
     /// Opens (creating when needed) the database at `path` and migrates it.
     public init(path: String) throws {
@@ -115,10 +116,13 @@ public final class Store: Sendable {
         configuration.prepareDatabase { db in
             // WAL + FULL: a commit is on disk when it returns, so a 202 means stored.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Checkpoints run beside the writers (see Checkpointer), not inside a commit.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Store.migrator.migrate(pool)
         batcher = IntakeBatcher()
+        checkpointer = try Checkpointer(path: path)
         batcher.store = self
     }
 
@@ -505,6 +509,76 @@ final class IntakeBatcher: @unchecked Sendable {
             } catch {
                 for (_, continuation) in batch { continuation.resume(throwing: error) }
             }
+            store.checkpointer.finishIfLong(store.pool)
         }
+    }
+}
+
+/// Copies the write-ahead log into the database file from its own connection, a few times a
+/// second, so commits never wait for a checkpoint (SQLite's automatic one runs inside the
+/// commit that crosses the threshold, and that delivery waits for the whole copy).
+final class Checkpointer: @unchecked Sendable {
+    private let queue: DatabaseQueue
+    private let stopped = NSCondition()
+    private var stop = false
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        let thread = Thread { [weak self] in
+            Checkpointer.lowerPriority()
+            while let self, self.waitForNextRound() { self.round() }
+        }
+        thread.name = "warden-checkpoint"
+        thread.start()
+    }
+
+    /// The copying yields the processor to request handling: the thread runs at the lowest
+    /// scheduling priority. On Linux the nice value belongs to the thread, and `who = 0`
+    /// names the calling thread, so only this one is lowered.
+    static func lowerPriority() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+        #endif
+    }
+
+    /// Past this many frames (4 KiB each) the writer finishes the copy itself.
+    static let resetAfterFrames = 4_096
+    private let lock = NSLock()
+    private var frames = 0
+
+    /// Frames in the log after the last round.
+    var walFrames: Int { lock.withLock { frames } }
+
+    /// PASSIVE copies what it can without blocking anyone.
+    private func round() {
+        guard let (total, _) = try? queue.writeWithoutTransaction({ try $0.checkpoint(.passive) }) else { return }
+        lock.withLock { frames = total }
+    }
+
+    /// With writes arriving all the time the background rounds never catch up completely,
+    /// and SQLite starts the log over only once a checkpoint has; so when the log is long,
+    /// the writer copies the few frames the last round left (between two of its own
+    /// commits) and its next commit starts the log over.
+    func finishIfLong(_ pool: DatabasePool) {
+        guard walFrames > Checkpointer.resetAfterFrames else { return }
+        if let (total, copied) = try? pool.writeWithoutTransaction({ try $0.checkpoint(.passive) }) {
+            lock.withLock { frames = total - copied }
+        }
+    }
+
+    private func waitForNextRound() -> Bool {
+        stopped.lock()
+        defer { stopped.unlock() }
+        if !stop { _ = stopped.wait(until: Date().addingTimeInterval(0.1)) }
+        return !stop
+    }
+
+    deinit {
+        stopped.lock()
+        stop = true
+        stopped.signal()
+        stopped.unlock()
     }
 }
