@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "WardenCore", targets: ["WardenCore"]),
         .library(name: "WardenDefaults", targets: ["WardenDefaults"]),
         .library(name: "WardenHTTP", targets: ["WardenHTTP"]),
+        .library(name: "WardenServer", targets: ["WardenServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -81,7 +82,10 @@ let package = Package(
         .testTarget(name: "WardenHTTPTests", dependencies: ["WardenHTTP", "WardenTestSupport"]),
         .testTarget(
             name: "WardenServerTests",
-            dependencies: ["WardenServer", "WardenTestSupport", "WardenDefaults", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "WardenServer", "WardenTestSupport", "WardenDefaults", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // Test helpers shared by test targets: a loopback HTTP(S) server, a throw-away CA.
         .target(

@@ -11,6 +11,7 @@ let package = Package(
         // Only to compare Warden's libcurl client with it (docs/PERFORMANCE.md).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -19,6 +20,8 @@ let package = Package(
                 .product(name: "WardenCore", package: "warden"),
                 .product(name: "WardenDefaults", package: "warden"),
                 .product(name: "WardenHTTP", package: "warden"),
+                .product(name: "WardenServer", package: "warden"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -2,7 +2,7 @@
 # Reproduces the figures in docs/PERFORMANCE.md on a Debian machine with the Swift toolchain.
 #   scripts/bench.sh            all measurements
 #   scripts/bench.sh classify   one of: classify, end-to-end, memory, ai-share, ai-share-git,
-#                               http, http-leak
+#                               http, http-leak, reconcile, intake
 # The corpus is built from source trees of Debian packages (Python, C headers, JavaScript,
 # Java, Go, Ruby) and the Swift packages on the machine; nothing of it is committed.
 set -euo pipefail
@@ -67,6 +67,12 @@ case "$what" in all|http|http-leak)
     ASAN_OPTIONS=detect_leaks=1 "$work/asan/debug/warden-http-soak" "$url/api" --requests 20000 | tail -1
     echo "  LeakSanitizer: no leaks reported"
   ;; esac
+;; esac
+case "$what" in all|reconcile) "$bench" reconcile --lines 500 --runs 200 --open 1000 ;; esac
+case "$what" in all|intake)
+  # Sustained webhook intake (scripts/bench-intake.sh has the details): the closed loop at
+  # one and four connections, then deliveries offered at 2,000 a second.
+  for args in "1 20" "4 20" "--rate 2000 20"; do bash scripts/bench-intake.sh $args; done
 ;; esac
 case "$what" in all|end-to-end) "$bench" end-to-end "$corpus" --lines 2000 --runs 300 ;; esac
 case "$what" in all|memory)

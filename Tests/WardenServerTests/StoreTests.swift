@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import WardenServer
@@ -130,9 +131,41 @@ struct StoreTests {
         #expect(try await store.mergeRequest("github:a/b#1")?.wardenLabels == ["security:sql"])
         #expect(try await store.reviewLoad(forge: "github") == ["alice": 1])
         #expect(try await store.reviewLoad(forge: "github", excluding: "github:a/b#1").isEmpty)
+        // Load counts open merge requests of the same forge, logins case-insensitively.
+        var second = MergeRequestRecord(key: "github:a/b#2", forge: "github", repository: "a/b", number: 2)
+        second.requestedUsers = ["Alice", "bob"]
+        try await store.record(second, audit: nil)
+        var elsewhere = MergeRequestRecord(key: "gitlab:7!1", forge: "gitlab", repository: "g/p", number: 1)
+        elsewhere.requestedUsers = ["alice"]
+        try await store.record(elsewhere, audit: nil)
+        #expect(try await store.reviewLoad(forge: "github") == ["alice": 2, "bob": 1])
+        #expect(try await store.reviewLoad(forge: "gitlab") == ["alice": 1])
         record.isOpen = false
         try await store.record(record, audit: nil)
-        #expect(try await store.reviewLoad(forge: "github").isEmpty)
+        #expect(try await store.reviewLoad(forge: "github") == ["alice": 1, "bob": 1])
+        second.requestedUsers = ["bob"]
+        try await store.record(second, audit: nil)
+        #expect(try await store.reviewLoad(forge: "github") == ["bob": 1])
         #expect(try await store.audit(forge: "github", repository: "a/b", number: 1).count == 1)
+    }
+
+    @Test func reviewLoadOfADatabaseFromBeforeTheIndexIsBackfilled() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("warden-migrate-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/warden.sqlite"
+        do {
+            let old = try DatabaseQueue(path: path)
+            try Store.migrator.migrate(old, upTo: "1-deliveries-jobs-audit")
+            var record = MergeRequestRecord(key: "github:a/b#1", forge: "github", repository: "a/b", number: 1)
+            record.requestedUsers = ["carol"]
+            let text = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+            let key = record.key
+            try await old.write { db in
+                try db.execute(sql: "INSERT INTO merge_request (mr_key, record, is_open, updated_at) VALUES (?, ?, 1, 0)", arguments: [key, text])
+            }
+        }
+        let store = try Store(path: path)
+        #expect(try await store.reviewLoad(forge: "github") == ["carol": 1])
     }
 }

@@ -5,6 +5,7 @@
 //   warden-bench end-to-end FILE [--lines N] [--runs N]   a N-line diff from diff bytes to JSON + comment
 //   warden-bench ai-share [--commits N] [--lines N] [--runs N]   AI share scoring of a synthetic history
 //   warden-bench http URL [--requests N] [--rounds N]   Warden's libcurl client beside AsyncHTTPClient
+//   warden-bench reconcile [--lines N] [--runs N] [--open N]   decision + reconciliation of a PR, forge in memory
 //   warden-bench intake URL --secret S [--requests N] [--concurrency N | --rate R] [--payload-bytes N]   webhook intake
 //
 // Times come from ContinuousClock around in-process work; inputs are read before timing.
@@ -289,6 +290,11 @@ case "intake":
     let rate = option("--rate", in: &arguments).flatMap(Int.init)
     guard let url = arguments.first else { fail("intake needs the webhook URL of a running warden serve") }
     await intakeBenchmark(url: url, secret: secret, requests: requests, concurrency: concurrency, payloadBytes: bytes, rate: rate)
+case "reconcile":
+    let lines = Int(option("--lines", in: &arguments) ?? "500") ?? 500
+    let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200
+    let open = Int(option("--open", in: &arguments) ?? "1000") ?? 1000
+    await reconcileBenchmark(lines: lines, runs: runs, open: open)
 case "end-to-end":
     let lines = Int(option("--lines", in: &arguments) ?? "2000") ?? 2000
     let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200

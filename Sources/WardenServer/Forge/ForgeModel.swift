@@ -50,6 +50,12 @@ public struct ForgeComment: Sendable, Hashable {
     public var id: String
     public var body: String
     public var author: String
+
+    public init(id: String, body: String, author: String) {
+        self.id = id
+        self.body = body
+        self.author = author
+    }
 }
 
 /// The diff as a forge gives it.

@@ -182,7 +182,34 @@ public final class Store: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("2-review-requests") { db in
+            // Reviewer load read from an index instead of decoding every open record.
+            try db.execute(
+                sql: """
+                    CREATE TABLE review_request (
+                        mr_key TEXT NOT NULL,
+                        forge TEXT NOT NULL,
+                        login TEXT NOT NULL,
+                        PRIMARY KEY (mr_key, login)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX review_request_load ON review_request (forge, login);
+                    """)
+            for text in try String.fetchAll(db, sql: "SELECT record FROM merge_request WHERE is_open = 1") {
+                guard let record = try? JSONDecoder().decode(MergeRequestRecord.self, from: Data(text.utf8)) else { continue }
+                try Store.saveReviewRequests(record, db)
+            }
+        }
         return migrator
+    }
+
+    /// The review requests of an open merge request, for ``reviewLoad(forge:excluding:)``; a
+    /// closed one has none.
+    static func saveReviewRequests(_ record: MergeRequestRecord, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM review_request WHERE mr_key = ?", arguments: [record.key])
+        guard record.isOpen else { return }
+        for login in Set(record.requestedUsers.map { $0.lowercased() }) {
+            try db.execute(sql: "INSERT INTO review_request (mr_key, forge, login) VALUES (?, ?, ?)", arguments: [record.key, record.forge, login])
+        }
     }
 
     // MARK: - Intake
@@ -415,6 +442,7 @@ public final class Store: Sendable {
                     ON CONFLICT (mr_key) DO UPDATE SET record = excluded.record, is_open = excluded.is_open, updated_at = excluded.updated_at
                     """,
                 arguments: [mergeRequest.key, text, mergeRequest.isOpen, mergeRequest.updatedAt.timeIntervalSince1970])
+            try Store.saveReviewRequests(mergeRequest, db)
             if let audit {
                 try db.execute(
                     sql: """
@@ -434,10 +462,9 @@ public final class Store: Sendable {
     public func reviewLoad(forge: String, excluding key: String? = nil) async throws -> [String: Int] {
         try await pool.read { db in
             var load: [String: Int] = [:]
-            for text in try String.fetchAll(db, sql: "SELECT record FROM merge_request WHERE is_open = 1 AND mr_key != ?", arguments: [key ?? ""]) {
-                guard let record = try? JSONDecoder().decode(MergeRequestRecord.self, from: Data(text.utf8)), record.forge == forge else { continue }
-                for user in record.requestedUsers { load[user.lowercased(), default: 0] += 1 }
-            }
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT login, count(*) FROM review_request WHERE forge = ? AND mr_key != ? GROUP BY login", arguments: [forge, key ?? ""])
+            while let row = try rows.next() { load[row[0]] = row[1] }
             return load
         }
     }
