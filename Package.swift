@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "WardenServerTests",
             dependencies: [
-                "WardenServer", "WardenTestSupport", "WardenDefaults", .product(name: "Crypto", package: "swift-crypto"),
+                "WardenServer", "WardenTestSupport", "WardenDefaults", "WardenHTTP", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -76,6 +76,14 @@ public struct RetryPolicy: Sendable, Hashable {
 
     // MARK: - Rate limits
 
+    /// How long a rate-limited response (403 or 429) asks to wait, however long that is; nil
+    /// when the response is not about a rate limit. For callers that wait elsewhere (a job
+    /// queue) when ``decide(method:response:attempt:now:jitter:)`` gives up on a long wait.
+    public func rateLimitWait(_ response: HTTPResponse, now: Date) -> Duration? {
+        let reference = response.headers["date"].flatMap(HTTPDate.parse) ?? now
+        return rateLimitWait(response, reference: reference, attempt: 1)?.duration
+    }
+
     private func rateLimitWait(_ response: HTTPResponse, reference: Date, attempt: Int) -> (duration: Duration, reason: String)? {
         guard response.status == 429 || response.status == 403 else { return nil }
         let headers = response.headers

@@ -127,7 +127,10 @@ struct CurlClientTests {
     }
 
     @Test func timeoutsAreTypedAndRetryable() async throws {
-        try await withServer(handler: { _ in TestResponse(body: Array("late".utf8), delay: .seconds(3)) }) { client, server in
+        // The server would answer after 30 s; the request gives up after 0.3 s. The bound
+        // below is loose on purpose (a loaded test machine delays every task), yet far
+        // below the 30 s a timeout that did not fire would take.
+        try await withServer(handler: { _ in TestResponse(body: Array("late".utf8), delay: .seconds(30)) }) { client, server in
             let start = ContinuousClock.now
             let error = await #expect(throws: HTTPClientError.self) {
                 try await client.send(HTTPRequest(url: server.baseURL + "/slow", timeout: .milliseconds(300)))
@@ -135,7 +138,7 @@ struct CurlClientTests {
             #expect(error?.kind == .timeout)
             #expect(error?.curlCode == 28)
             #expect(error?.isRetryable == true)
-            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(ContinuousClock.now - start < .seconds(15))
         }
     }
 
@@ -151,7 +154,8 @@ struct CurlClientTests {
             let start = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(ContinuousClock.now - start < .seconds(2))
+            // The whole body would take 51 s; loose, for a loaded machine.
+            #expect(ContinuousClock.now - start < .seconds(20))
             #expect(throws: CancellationError.self) { try result.get() }
             // The client goes on working.
             let next = try await client.send(HTTPRequest(url: server.baseURL + "/after"))

@@ -51,6 +51,8 @@ struct GitLabEndToEndTests {
         #expect(status.name == "warden/sign-off")
         #expect(status.state == "pending")
         #expect(status.targetURL == "https://warden.example.com/mr/gitlab/acme/app/3")
+        // Labels and reviewers go in one PUT.
+        #expect(gitlab.writes.filter { $0.description.hasPrefix("PUT ") }.count == 1, "\(gitlab.writes)")
         print("GitLab API calls for a new merge request: \(gitlab.calls.count) (\(gitlab.writes.count) writes): \(gitlab.calls.map(\.description))")
 
         // The same merge request delivered again (a push that changed nothing Warden sees).

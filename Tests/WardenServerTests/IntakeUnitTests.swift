@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardenCore
+import WardenHTTP
 
 @testable import WardenServer
 
@@ -135,5 +136,25 @@ struct ServerConfigTests {
         // A secret never prints.
         #expect("\(Secret("hunter2"))" == "<redacted>")
         #expect(String(reflecting: Secret("hunter2")) == "<redacted>")
+    }
+}
+
+@Suite("Forge errors")
+struct ForgeErrorTests {
+    @Test func aRateLimitLongerThanARequestMayWaitMakesTheJobWaitUntilTheReset() {
+        var headers = HTTPHeaders()
+        headers.add("x-ratelimit-remaining", "0")
+        headers.add("x-ratelimit-reset", String(Int(Date().timeIntervalSince1970) + 3600))
+        let error = ForgeHTTP.error(HTTPResponse(status: 403, headers: headers, body: Data(#"{"message":"API rate limit exceeded"}"#.utf8)), "list files")
+        #expect(error.isRetryable)
+        let wait = error.retryAfter.map { Double($0.components.seconds) } ?? 0
+        #expect(wait > 3500 && wait <= 3602)
+        #expect(error.description.contains("API rate limit exceeded"))
+    }
+
+    @Test func aForbiddenThatIsNotARateLimitIsFinal() {
+        let error = ForgeHTTP.error(HTTPResponse(status: 403, body: Data(#"{"message":"Resource not accessible by integration"}"#.utf8)), "add labels")
+        #expect(!error.isRetryable)
+        #expect(error.retryAfter == nil)
     }
 }

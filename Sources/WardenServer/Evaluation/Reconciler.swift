@@ -74,20 +74,19 @@ struct Reconciler {
 
         // Independent writes at once; what succeeded is remembered even if another failed,
         // so a retry neither repeats nor forgets it.
-        async let labelsDone: Result<Void, any Error> = Self.attempt {
-            if !add.isEmpty {
-                try await forge.ensureLabels(ref, Dictionary(uniqueKeysWithValues: add.map { ($0, Self.style(for: $0, policy: engine.policy)) }))
-                try await forge.addLabels(ref, add, snapshot: snapshot)
-            }
-            if !remove.isEmpty { try await forge.removeLabels(ref, remove, snapshot: snapshot) }
-        }
-        async let statusDone: Result<Void, any Error> = Self.attempt {
+        let update = MergeRequestUpdate(
+            addLabels: add,
+            labelStyles: Dictionary(uniqueKeysWithValues: add.map { label in
+                let style = Self.style(for: label, policy: engine.policy)
+                return (label, MergeRequestUpdate.LabelStyle(color: style.color, description: style.description))
+            }),
+            removeLabels: remove, users: users, teams: teams)
+        async let updated = forge.updateMergeRequest(ref, update, snapshot: snapshot)
+        async let statusDone: Result<Void, any Error> = attempt {
             if statusChanged { try await forge.setStatus(ref, sha: snapshot.headSHA, projectID: snapshot.sourceProjectID, status: status) }
         }
-        async let reviewersDone: Result<ReviewerOutcome, any Error> = Self.attempt {
-            try await forge.requestReviewers(ref, users: users, teams: teams, snapshot: snapshot)
-        }
-        let (labelsResult, statusResult, reviewersResult) = await (labelsDone, statusDone, reviewersDone)
+        let (outcome, statusResult) = await (updated, statusDone)
+        let (labelsResult, reviewersResult) = (outcome.labels, outcome.reviewers)
         var failure: (any Error)?
         switch labelsResult {
         case .success:
@@ -131,10 +130,6 @@ struct Reconciler {
             report.decision.notes.append("Could not request a review from \(who): \(reason)")
         }
         return engine.summary.render(report)
-    }
-
-    private static func attempt<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
-        do { return .success(try await body()) } catch { return .failure(error) }
     }
 }
 

@@ -67,8 +67,10 @@ struct ForgeHTTP: Sendable {
         if case .retry(let wait, _) = decision {
             retryable = true
             retryAfter = wait
-        } else if case .giveUp = decision, response.status == 403 || response.status == 429 {
-            retryable = true  // a long rate limit: the job waits, not the request
+        } else if case .giveUp = decision, let wait = RetryPolicy().rateLimitWait(response, now: Date()) {
+            // A rate limit too long for a request to wait out: the job waits until the reset.
+            retryable = true
+            retryAfter = wait
         }
         return ForgeError(operation: operation, status: response.status, message: message(response), isRetryable: retryable, retryAfter: retryAfter)
     }

@@ -166,6 +166,59 @@ public protocol ForgeAPI: Sendable {
     func addLabels(_ ref: MergeRequestRef, _ labels: [String], snapshot: MergeRequestSnapshot) async throws
     func removeLabels(_ ref: MergeRequestRef, _ labels: [String], snapshot: MergeRequestSnapshot) async throws
     func requestReviewers(_ ref: MergeRequestRef, users: [String], teams: [String], snapshot: MergeRequestSnapshot) async throws -> ReviewerOutcome
+    /// Labels to add (created first when missing) and remove, and reviewers to ask, in as few
+    /// calls as the forge allows. The two results say what happened to each part.
+    func updateMergeRequest(_ ref: MergeRequestRef, _ update: MergeRequestUpdate, snapshot: MergeRequestSnapshot) async -> MergeRequestUpdate.Outcome
+}
+
+/// The labels and reviewers part of a reconciliation.
+public struct MergeRequestUpdate: Sendable {
+    public var addLabels: [String]
+    public var labelStyles: [String: LabelStyle]
+    public var removeLabels: [String]
+    public var users: [String]
+    public var teams: [String]
+
+    public struct LabelStyle: Sendable, Hashable {
+        public var color: String
+        public var description: String
+    }
+
+    public struct Outcome: Sendable {
+        public var labels: Result<Void, any Error>
+        public var reviewers: Result<ReviewerOutcome, any Error>
+    }
+
+    public init(addLabels: [String], labelStyles: [String: LabelStyle], removeLabels: [String], users: [String], teams: [String]) {
+        self.addLabels = addLabels
+        self.labelStyles = labelStyles
+        self.removeLabels = removeLabels
+        self.users = users
+        self.teams = teams
+    }
+
+    var asksForReviewers: Bool { !users.isEmpty || !teams.isEmpty }
+}
+
+extension ForgeAPI {
+    /// Separate calls, labels and reviewers at the same time (GitHub has an endpoint each).
+    public func updateMergeRequest(_ ref: MergeRequestRef, _ update: MergeRequestUpdate, snapshot: MergeRequestSnapshot) async -> MergeRequestUpdate.Outcome {
+        async let labels: Result<Void, any Error> = attempt {
+            if !update.addLabels.isEmpty {
+                try await ensureLabels(ref, update.labelStyles.mapValues { ($0.color, $0.description) })
+                try await addLabels(ref, update.addLabels, snapshot: snapshot)
+            }
+            if !update.removeLabels.isEmpty { try await removeLabels(ref, update.removeLabels, snapshot: snapshot) }
+        }
+        async let reviewers: Result<ReviewerOutcome, any Error> = attempt {
+            update.asksForReviewers ? try await requestReviewers(ref, users: update.users, teams: update.teams, snapshot: snapshot) : ReviewerOutcome()
+        }
+        return await MergeRequestUpdate.Outcome(labels: labels, reviewers: reviewers)
+    }
+}
+
+func attempt<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+    do { return .success(try await body()) } catch { return .failure(error) }
 }
 
 /// A forge answered in a way Warden cannot go on from.

@@ -293,6 +293,53 @@ public final class GitLabClient: ForgeAPI, @unchecked Sendable {
         return outcome
     }
 
+    /// One `PUT` for labels and reviewers together (GitLab takes `add_labels`,
+    /// `remove_labels` and `reviewer_ids` in the same request), after creating missing labels
+    /// and looking up usernames.
+    public func updateMergeRequest(_ ref: MergeRequestRef, _ update: MergeRequestUpdate, snapshot: MergeRequestSnapshot) async -> MergeRequestUpdate.Outcome {
+        var reviewers = ReviewerOutcome()
+        for team in update.teams { reviewers.skipped["team \(team)"] = "GitLab has no team reviewers; list the people in the policy" }
+        var ids = snapshot.reviewerIDs
+        var added: [String] = []
+        do {
+            if !update.addLabels.isEmpty { try await ensureLabels(ref, update.labelStyles.mapValues { ($0.color, $0.description) }) }
+            for user in update.users {
+                if let id = try await userID(user) {
+                    if !ids.contains(id) { ids.append(id) }
+                    added.append(user)
+                } else {
+                    reviewers.skipped[user] = "no GitLab user with this username"
+                }
+            }
+        } catch {
+            return MergeRequestUpdate.Outcome(labels: .failure(error), reviewers: .failure(error))
+        }
+        struct Body: Encodable {
+            var addLabels: String?
+            var removeLabels: String?
+            var reviewerIDs: [Int]?
+            enum CodingKeys: String, CodingKey {
+                case addLabels = "add_labels"
+                case removeLabels = "remove_labels"
+                case reviewerIDs = "reviewer_ids"
+            }
+        }
+        let body = Body(
+            addLabels: update.addLabels.isEmpty ? nil : update.addLabels.joined(separator: ","),
+            removeLabels: update.removeLabels.isEmpty ? nil : update.removeLabels.joined(separator: ","),
+            reviewerIDs: added.isEmpty ? nil : ids)
+        if body.addLabels != nil || body.removeLabels != nil || body.reviewerIDs != nil {
+            do {
+                let response = try await http.request("PUT", mergeRequestPath(ref), auth: auth, json: body)
+                try http.check(response, [200], "update labels and reviewers")
+            } catch {
+                return MergeRequestUpdate.Outcome(labels: .failure(error), reviewers: .failure(error))
+            }
+        }
+        reviewers.requestedUsers = added
+        return MergeRequestUpdate.Outcome(labels: .success(()), reviewers: .success(reviewers))
+    }
+
     private func userID(_ username: String) async throws -> Int? {
         if let id = lock.withLock({ userIDs[username.lowercased()] }) { return id }
         let response = try await http.request("GET", "/users", query: [("username", username)], auth: auth)
