@@ -71,8 +71,8 @@ case "$what" in all|http|http-leak)
 case "$what" in all|reconcile) "$bench" reconcile --lines 500 --runs 200 --open 1000 ;; esac
 case "$what" in all|intake)
   # Sustained webhook intake (scripts/bench-intake.sh has the details): the closed loop at
-  # one and four connections, then deliveries offered at 2,000 a second.
-  for args in "1 20" "4 20" "--rate 2000 20"; do bash scripts/bench-intake.sh $args; done
+  # one, two and four connections, then deliveries offered at 2,000 a second.
+  for args in "1 20" "2 20" "4 20" "--rate 2000 20"; do bash scripts/bench-intake.sh $args; done
 ;; esac
 case "$what" in all|end-to-end) "$bench" end-to-end "$corpus" --lines 2000 --runs 300 ;; esac
 case "$what" in all|memory)
