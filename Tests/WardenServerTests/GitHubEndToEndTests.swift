@@ -59,6 +59,11 @@ struct GitHubEndToEndTests {
         #expect(audit.first?.headSHA == Self.head)
         #expect(audit.first?.writes.contains("labels.add") == true)
         #expect(audit.first?.inputs.contains("\"diff\"") == true)
+        // Sign-offs will be given against a fingerprint of each area's sensitive hunks.
+        let record = try #require(try await harness.store.mergeRequest("github:acme/app#7"))
+        let fingerprints = try #require(record.signoffFingerprints)
+        #expect(Set(fingerprints.keys) == ["auth", "sql"])
+        #expect(audit.first?.decision.contains(fingerprints["sql"] ?? "-") == true)
         print("API calls for a new pull request: \(github.calls.count) (\(github.writes.count) writes): \(github.calls.map(\.description))")
     }
 

@@ -106,7 +106,7 @@ public struct Evaluator: Sendable {
             policyNotes.append("The repository's \(config.policyRepoFile) has \(error.diagnostics.count) error(s) (\(first)); the server's default policy applies until it is fixed.")
         }
 
-        let (classification, measured) = classify(snapshot, engine: engine)
+        let (classification, measured, fingerprints) = classify(snapshot, engine: engine)
         let aiInput = AIShareInput(
             commits: snapshot.commits, lines: [:], measuredLines: measured, attribution: .approximate,
             mergeRequest: MergeRequestHints(sourceBranch: snapshot.sourceBranch, title: snapshot.title, description: snapshot.description, author: snapshot.author))
@@ -124,11 +124,15 @@ public struct Evaluator: Sendable {
             report.decision.notes.append("The forge listed only the first \(GitHubClient.fileCap) files; files beyond them were not read.")
         }
 
+        // Sign-offs (a later change) are given against these; only areas that need one.
+        let needing = Set(report.decision.signoffs.map(\.key))
+        record.signoffFingerprints = fingerprints.filter { needing.contains($0.key) }
+
         let reconciler = Reconciler(forge: forge, config: config, logger: logger)
         let result = try await reconciler.reconcile(ref: ref, snapshot: snapshot, report: report, engine: engine, record: &record, store: store)
         let audit = AuditRecord(
             id: 0, at: Date(), forge: ref.forge.rawValue, repository: ref.repository, number: ref.number, headSHA: snapshot.headSHA, actor: "warden",
-            action: "evaluate", inputs: inputsDigest(snapshot, engine: engine), decision: decisionJSON(result.report), writes: json(result.writes),
+            action: "evaluate", inputs: inputsDigest(snapshot, engine: engine), decision: decisionJSON(result.report, fingerprints: record.signoffFingerprints ?? [:]), writes: json(result.writes),
             dryRun: config.dryRun, jobID: jobID)
         try await store.record(record, audit: audit)
         logger.info(
@@ -137,8 +141,8 @@ public struct Evaluator: Sendable {
     }
 
     /// Classifies the diff and counts the lines the AI share is measured over, in one pass.
-    func classify(_ snapshot: MergeRequestSnapshot, engine: Engine) -> (Classification, Int) {
-        var sink = DiffSinkPair(engine.classifier.session(), MeasuredLinesCollector(isMeasured: engine.isMeasuredForAI))
+    func classify(_ snapshot: MergeRequestSnapshot, engine: Engine) -> (Classification, Int, [String: String]) {
+        var sink = DiffSinkPair(DiffSinkPair(engine.classifier.session(), MeasuredLinesCollector(isMeasured: engine.isMeasuredForAI)), HunkDigests())
         switch snapshot.diff {
         case .unified(let data):
             DiffParser.parse(data, into: &sink)
@@ -147,7 +151,8 @@ public struct Evaluator: Sendable {
                 DiffParser.parsePatch(Array((file.patch ?? "").utf8), header: file.header, into: &sink)
             }
         }
-        return (sink.first.result(), sink.second.total)
+        let classification = sink.first.first.result()
+        return (classification, sink.first.second.total, sink.second.fingerprints(classification))
     }
 
     /// Digests of what the decision was made from, for the audit trail.
@@ -166,9 +171,10 @@ public struct Evaluator: Sendable {
         return json(inputs)
     }
 
-    func decisionJSON(_ report: ChangeReport) -> String {
+    func decisionJSON(_ report: ChangeReport, fingerprints: [String: String]) -> String {
         let decision = report.decision
         let object: [String: Any] = [
+            "fingerprints": fingerprints,
             "areas": decision.areas.map(\.rawValue), "labels": decision.labels, "reviewers": ["users": decision.reviewers.users, "teams": decision.reviewers.teams],
             "signoffs": decision.signoffs.map { ["key": $0.key, "required": $0.required, "given": $0.given] },
             "status": ["state": decision.status.state.rawValue, "description": decision.status.description],

@@ -82,6 +82,10 @@ public struct MergeRequestRecord: Sendable, Hashable, Codable {
     /// asked again, and said so in the comment.
     public var skippedReviewers: [String: String]
     public var decisionDigest: String?
+    /// Per area needing sign-off (`auth`, `sql`, ...), the fingerprint of its sensitive hunks
+    /// at `headSHA` (see `HunkDigests`): a sign-off given against a fingerprint holds while
+    /// the area's fingerprint is the same. nil in records from before fingerprints.
+    public var signoffFingerprints: [String: String]?
     public var updatedAt: Date
 
     public init(key: String, forge: String, repository: String, number: Int) {
