@@ -260,49 +260,33 @@ public final class GitLabClient: ForgeAPI, @unchecked Sendable {
     }
 
     public func addLabels(_ ref: MergeRequestRef, _ labels: [String], snapshot: MergeRequestSnapshot) async throws {
-        guard !labels.isEmpty else { return }
-        let response = try await http.request("PUT", mergeRequestPath(ref), auth: auth, json: ["add_labels": labels.joined(separator: ",")])
-        try http.check(response, [200], "add labels")
+        let update = MergeRequestUpdate(addLabels: labels, labelStyles: [:], removeLabels: [], users: [], teams: [])
+        try await updateMergeRequest(ref, update, snapshot: snapshot).labels.get()
     }
 
     public func removeLabels(_ ref: MergeRequestRef, _ labels: [String], snapshot: MergeRequestSnapshot) async throws {
-        guard !labels.isEmpty else { return }
-        let response = try await http.request("PUT", mergeRequestPath(ref), auth: auth, json: ["remove_labels": labels.joined(separator: ",")])
-        try http.check(response, [200], "remove labels")
+        let update = MergeRequestUpdate(addLabels: [], labelStyles: [:], removeLabels: labels, users: [], teams: [])
+        try await updateMergeRequest(ref, update, snapshot: snapshot).labels.get()
     }
 
     /// GitLab replaces the reviewer list: Warden's additions are merged with the current
     /// reviewers. Usernames are looked up once and cached; teams do not exist on GitLab.
     public func requestReviewers(_ ref: MergeRequestRef, users: [String], teams: [String], snapshot: MergeRequestSnapshot) async throws -> ReviewerOutcome {
-        var outcome = ReviewerOutcome()
-        for team in teams { outcome.skipped["team \(team)"] = "GitLab has no team reviewers; list the people in the policy" }
-        var ids = snapshot.reviewerIDs
-        var added: [String] = []
-        for user in users {
-            if let id = try await userID(user) {
-                if !ids.contains(id) { ids.append(id) }
-                added.append(user)
-            } else {
-                outcome.skipped[user] = "no GitLab user with this username"
-            }
-        }
-        guard !added.isEmpty else { return outcome }
-        let response = try await http.request("PUT", mergeRequestPath(ref), auth: auth, json: ["reviewer_ids": ids])
-        try http.check(response, [200], "request reviewers")
-        outcome.requestedUsers = added
-        return outcome
+        let update = MergeRequestUpdate(addLabels: [], labelStyles: [:], removeLabels: [], users: users, teams: teams)
+        return try await updateMergeRequest(ref, update, snapshot: snapshot).reviewers.get()
     }
 
     /// One `PUT` for labels and reviewers together (GitLab takes `add_labels`,
     /// `remove_labels` and `reviewer_ids` in the same request), after creating missing labels
-    /// and looking up usernames.
+    /// (those with a style given) and looking up usernames (cached). The reviewer list is
+    /// replaced by GitLab, so Warden's additions are merged with the current reviewers.
     public func updateMergeRequest(_ ref: MergeRequestRef, _ update: MergeRequestUpdate, snapshot: MergeRequestSnapshot) async -> MergeRequestUpdate.Outcome {
         var reviewers = ReviewerOutcome()
         for team in update.teams { reviewers.skipped["team \(team)"] = "GitLab has no team reviewers; list the people in the policy" }
         var ids = snapshot.reviewerIDs
         var added: [String] = []
         do {
-            if !update.addLabels.isEmpty { try await ensureLabels(ref, update.labelStyles.mapValues { ($0.color, $0.description) }) }
+            if !update.labelStyles.isEmpty { try await ensureLabels(ref, update.labelStyles.mapValues { ($0.color, $0.description) }) }
             for user in update.users {
                 if let id = try await userID(user) {
                     if !ids.contains(id) { ids.append(id) }
