@@ -168,6 +168,10 @@ enum LabelledCases {
         flag(.secrets, "removed hard-coded key still matters", "app/settings.py", remove: ["SECRET_TOKEN = 'ghp_R8x2mVq7LpZ3kT9wYc4NbH6sJd1FgE0aUoXi'"]),
         flag(.secrets, "go: password printed", "cmd/setpw/main.go", add: ["fmt.Fprintf(os.Stderr, \"the password is %s\\n\", newPassword)"]),
         flag(.secrets, "redaction of secrets", "app/logging.py", add: ["    return redact_secrets(record, keys=('password', 'token'))"]),
+        // Found as key material; whether secrets is flagged beside auth and crypto is up to dominance.
+        LabelledCase(name: "go: JWT signing key generated", path: "internal/auth/keys.go", added: ["\tjwtSecretKey = []byte(newValue)"], rules: ["secrets.key-material"]),
+        flag(.secrets, "yaml: signing key setting", "deploy/operator/cr.yaml", add: ["      signing_key: \"\""], rules: ["secrets.key-material"]),
+        LabelledCase(name: "comparing a key is not assigning one", path: "app/keys.py", added: ["if secret_key == other:"], never: [.secrets]),
         LabelledCase(name: "environment lookup is not a secret", path: "app/config.py", added: ["password = os.environ[\"DB_PASSWORD\"]"], never: [.secrets]),
         LabelledCase(name: "process.env is not a secret", path: "src/config.js", added: ["const apiKey = process.env.API_KEY;"], never: [.secrets]),
         LabelledCase(name: "AWS documentation example key", path: "deploy/env.sh", added: ["export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"], never: [.secrets]),
