@@ -110,8 +110,9 @@ struct ReplayDelivery: AsyncParsableCommand {
         let console = Console.current
         let store = try openStore(try ServerConfigFile.load(config, console: console))
         guard let delivery = try await store.delivery(id) else { throw UsageError("no delivery \(id) in the store") }
-        let action = delivery.forge == "github" ? WebhookEvent.github(event: delivery.event, body: delivery.body) : WebhookEvent.gitlab(event: delivery.event, body: delivery.body)
-        guard case .queue(let ref, let kind) = action else { throw UsageError("delivery \(id) (\(delivery.event)) asks for no work") }
+        guard let forge = ForgeKind(rawValue: delivery.forge),
+            case .queue(let ref, let kind) = WebhookEvent.action(forge: forge, event: delivery.event, body: delivery.body)
+        else { throw UsageError("delivery \(id) (\(delivery.event)) asks for no work") }
         try await store.replay(deliveryID: id, mergeRequestKey: ref.key, kind: kind.rawValue)
         console.write("queued delivery \(id) for \(ref.key)\n")
     }

@@ -30,6 +30,11 @@ public final class GitLabClient: ForgeAPI, @unchecked Sendable {
 
     private func mergeRequestPath(_ ref: MergeRequestRef) -> String { "\(project(ref))/merge_requests/\(ref.number)" }
 
+    /// Statuses live in the project the head commit is in (a fork's, for a fork).
+    private func statusProject(_ ref: MergeRequestRef, _ sourceProjectID: Int?) -> String {
+        sourceProjectID.map { "/projects/\($0)" } ?? project(ref)
+    }
+
     // MARK: - JSON shapes
 
     struct User: Decodable {
@@ -206,9 +211,8 @@ public final class GitLabClient: ForgeAPI, @unchecked Sendable {
 
     /// The status lives on the head commit in the source project (a fork's, for a fork).
     public func status(_ ref: MergeRequestRef, sha: String, projectID: Int?) async throws -> CommitStatus? {
-        let projectPath = "/projects/" + (projectID.map(String.init) ?? (ref.projectID.map(String.init) ?? ForgeHTTP.segment(ref.repository)))
         let response = try await http.request(
-            "GET", "\(projectPath)/repository/commits/\(sha)/statuses", query: [("name", StatusContext.name), ("per_page", "100")], auth: auth)
+            "GET", "\(statusProject(ref, projectID))/repository/commits/\(sha)/statuses", query: [("name", StatusContext.name), ("per_page", "100")], auth: auth)
         if response.status == 404 { return nil }
         try http.check(response, [200], "read commit statuses")
         let statuses = try http.decode([Status].self, response, "read commit statuses").filter { $0.name == StatusContext.name }
@@ -223,7 +227,6 @@ public final class GitLabClient: ForgeAPI, @unchecked Sendable {
     }
 
     public func setStatus(_ ref: MergeRequestRef, sha: String, projectID: Int?, status: CommitStatus) async throws {
-        let projectPath = "/projects/" + (projectID.map(String.init) ?? (ref.projectID.map(String.init) ?? ForgeHTTP.segment(ref.repository)))
         struct Body: Encodable {
             var state: String
             var name: String
@@ -237,7 +240,7 @@ public final class GitLabClient: ForgeAPI, @unchecked Sendable {
             case .failure: "failed"
             }
         let response = try await http.request(
-            "POST", "\(projectPath)/statuses/\(sha)", auth: auth,
+            "POST", "\(statusProject(ref, projectID))/statuses/\(sha)", auth: auth,
             json: Body(state: state, name: StatusContext.name, description: String(status.description.prefix(255)), target_url: status.targetURL))
         // 400: the status is already in that state (GitLab refuses the transition).
         guard response.status == 201 || response.status == 200 || response.status == 400 else { throw ForgeHTTP.error(response, "set the warden/sign-off status") }

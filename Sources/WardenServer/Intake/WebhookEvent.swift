@@ -22,6 +22,14 @@ public enum JobKind: String, Sendable, Equatable {
 
 /// Reads just enough of a delivery to know what to do; the worker reads it again in full.
 public enum WebhookEvent {
+    /// The action of a delivery from `forge` (intake, worker and replay read it the same way).
+    public static func action(forge: ForgeKind, event: String, body: Data) -> WebhookAction {
+        switch forge {
+        case .github: github(event: event, body: body)
+        case .gitlab: gitlab(event: event, body: body)
+        }
+    }
+
     /// GitHub: `X-GitHub-Event` and the body.
     public static func github(event: String, body: Data) -> WebhookAction {
         switch event {

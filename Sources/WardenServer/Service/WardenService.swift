@@ -198,7 +198,7 @@ public final class WardenService: @unchecked Sendable {
         kept["event"] = event
 
         // 2. Decide what it asks for.
-        let action = forge == .github ? WebhookEvent.github(event: event, body: body) : WebhookEvent.gitlab(event: event, body: body)
+        let action = WebhookEvent.action(forge: forge, event: event, body: body)
         let ref: MergeRequestRef
         let kind: JobKind
         switch action {

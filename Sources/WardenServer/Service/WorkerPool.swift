@@ -111,10 +111,9 @@ public final class WorkerPool: Service, @unchecked Sendable {
         guard let delivery = try await store.delivery(job.deliveryID) else {
             throw ForgeError(operation: "job \(job.id)", message: "its delivery \(job.deliveryID) is gone", isRetryable: false)
         }
-        let action =
-            delivery.forge == ForgeKind.github.rawValue
-            ? WebhookEvent.github(event: delivery.event, body: delivery.body) : WebhookEvent.gitlab(event: delivery.event, body: delivery.body)
-        guard case .queue(let ref, let kind) = action else { return }
+        guard let forgeKind = ForgeKind(rawValue: delivery.forge),
+            case .queue(let ref, let kind) = WebhookEvent.action(forge: forgeKind, event: delivery.event, body: delivery.body)
+        else { return }
         switch kind {
         case .close:
             var record = try await store.mergeRequest(ref.key) ?? MergeRequestRecord(key: ref.key, forge: ref.forge.rawValue, repository: ref.repository, number: ref.number)

@@ -265,7 +265,7 @@ public final class Store: Sendable {
                     results.append(.duplicate)
                     continue
                 }
-                try insertDelivery.execute(arguments: [intake.forge, intake.deliveryKey, intake.event, t, Store.headerJSON(intake.headers), intake.body])
+                try insertDelivery.execute(arguments: [intake.forge, intake.deliveryKey, intake.event, t, json(intake.headers), intake.body])
                 let deliveryID = db.lastInsertedRowID
                 try supersede.execute(arguments: [t, intake.mergeRequestKey, intake.kind])
                 try insertJob.execute(arguments: [deliveryID, intake.mergeRequestKey, intake.kind, t, t, t])
@@ -273,23 +273,6 @@ public final class Store: Sendable {
             }
             return results
         }
-    }
-
-    /// A flat string map as JSON (the few headers kept with a delivery).
-    static func headerJSON(_ headers: [String: String]) -> String {
-        func quoted(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        }
-        return "{" + headers.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }.joined(separator: ",") + "}"
     }
 
     public func delivery(_ id: Int64) async throws -> StoredDelivery? {
