@@ -84,6 +84,7 @@ let package = Package(
             name: "WardenServerTests",
             dependencies: [
                 "WardenServer", "WardenTestSupport", "WardenDefaults", "WardenHTTP", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
