@@ -53,6 +53,13 @@ public final class CurlClient: HTTPTransport, @unchecked Sendable {
     /// The version of the libcurl Warden runs on.
     public static var libcurlVersion: String { String(cString: warden_curl_version()) }
 
+    /// Throws when the client would refuse `url` (not https, or plain http to a host that is
+    /// not loopback, or not a URL libcurl can parse): the same check every request gets, for
+    /// configuration validation to use before any request is made.
+    public static func checkURL(_ url: String) throws(HTTPClientError) {
+        _ = try CurlURL(url, method: "GET")
+    }
+
     /// Starts the client's thread. Throws when libcurl cannot start or the CA bundle cannot
     /// be read.
     public init(configuration: Configuration = Configuration()) throws(HTTPClientError) {

@@ -100,6 +100,20 @@ struct ServerConfigTests {
         #expect(loaded.dryRun == false)
     }
 
+    @Test func apiURLsAreCheckedAsTheHTTPClientChecksThem() {
+        func problems(_ url: String) -> [String] {
+            let text = "github:\n  api_url: \(url)\n  webhook_secret: { env: S }\n"
+            return ServerConfig.load(file: "warden.yml", text: text).1.map(\.description)
+        }
+        #expect(problems("https://ghe.example.com/api/v3").isEmpty)
+        #expect(problems("http://127.0.0.1:8080").isEmpty)
+        #expect(problems("http://localhost:9000/api").isEmpty)
+        // A host that only starts like a loopback name is a remote host.
+        #expect(problems("http://localhost.attacker.example/api").contains { $0.contains("github.api_url must be an https URL") })
+        #expect(problems("http://127.0.0.1.nip.io/api").contains { $0.contains("github.api_url must be an https URL") })
+        #expect(problems("ftp://ghe.example.com").contains { $0.contains("github.api_url must be an https URL") })
+    }
+
     @Test func everyProblemIsReportedWithItsLine() {
         let text = """
             server: { host: 0.0.0.0, port: 99999, public_url: warden.example.com }

@@ -1,5 +1,6 @@
 import Foundation
 import WardenCore
+import WardenHTTP
 import Yams
 
 /// Where a secret comes from: an environment variable or a file, never the config itself.
@@ -207,10 +208,10 @@ public struct ServerConfig: Sendable {
 
     private static func apiURL(_ node: Node, _ what: String, reader: inout YAMLReader) -> String? {
         guard let url = reader.string(node, what) else { return nil }
-        let host = url.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-        let loopback = host.hasPrefix("127.") || host.hasPrefix("localhost") || host.hasPrefix("[::1]")
-        guard url.hasPrefix("https://") || (url.hasPrefix("http://") && loopback) else {
-            reader.error(node, "\(what) must be an https URL", hint: "plain http is accepted only for loopback addresses (local testing)")
+        do {
+            try CurlClient.checkURL(url)
+        } catch {
+            reader.error(node, "\(what) must be an https URL", hint: "\(error.detail) (plain http is accepted only for loopback addresses, for local testing)")
             return nil
         }
         return url.hasSuffix("/") ? String(url.dropLast()) : url
