@@ -65,6 +65,9 @@ enum LabelledCases {
         LabelledCase(name: "go test only: no auth routing", path: "internal/api/users_test.go", added: ["if !user.IsAdmin() { t.Fatal(\"x\") }"], never: [.auth]),
         LabelledCase(name: "author is not auth", path: "app/models/author.py", added: ["class Author(Model):", "    name = CharField()"], never: [.auth]),
         clean("python: unrelated arithmetic", "app/math.py", add: ["def add(a, b):", "    return a + b"]),
+        flag(.auth, "python: password length limits in a form", "app/forms.py", add: ["                min=self.app.cfg.password_min_length,", "                max=self.app.cfg.password_max_length,"], rules: ["auth.password-policy"]),
+        flag(.auth, "yaml: password expiry setting", "config/security.yml", add: ["  password_expiry_days: 90"], rules: ["auth.password-policy"]),
+        clean("python: a database password from the environment is not a password policy", "app/settings.py", add: ["DB_PASSWORD = os.environ['DB_PASSWORD']"], never: [.auth], notRules: ["auth.password-policy"]),
     ]
 
     static let crypto: [LabelledCase] = [
@@ -108,6 +111,10 @@ enum LabelledCases {
         flag(.fileIO, "swift: temp file permissions", "Sources/Store/Temp.swift", add: ["let fd = mkstemp(&template)", "fchmod(fd, 0o600)"]),
         LabelledCase(name: "javascript: window.open is not file access", path: "src/ui/links.js", added: ["window.open(url, '_blank')"], never: [.fileIO], notRules: ["file-io.open"]),
         clean("kotlin: data class", "src/main/kotlin/Model.kt", add: ["data class Point(val x: Int, val y: Int)"]),
+        flag(.fileIO, "c: directory part stripped from a file name", "src/main.c", add: ["  q = strrchr(p, '\\\\');", "  if (q) p = q + 1;"], rules: ["file-io.path-separators"]),
+        flag(.fileIO, "java: path split on File.separator", "src/main/java/com/acme/Export.java", add: ["        String[] parts = name.split(File.separator);"], rules: ["file-io.path-separators"]),
+        flag(.fileIO, "php: DIRECTORY_SEPARATOR in a built path", "lib/Cache.php", add: ["\t$path = $this->dir . DIRECTORY_SEPARATOR . $key;"], rules: ["file-io.path-separators"]),
+        clean("c: strrchr on a dot is not a path", "src/mime.c", add: ["  ext = strrchr(name, '.');"], notRules: ["file-io.path-separators"]),
     ]
 
     static let sql: [LabelledCase] = [
@@ -132,6 +139,9 @@ enum LabelledCases {
         LabelledCase(name: "go: placeholders are not concatenation", path: "internal/reports/t.go", added: ["_, err := db.Exec(\"UPDATE t SET a = $1 WHERE id = $2\", a, id)"], notRules: ["sql.concatenated-query"]),
         LabelledCase(name: "css cursor is not a database cursor", path: "src/ui/button.ts", added: ["const style = { cursor: 'pointer' }"], never: [.sql], notRules: ["sql.query-call"]),
         LabelledCase(name: "english 'where' in an f-string is not SQL", path: "app/cli.py", added: ["print(f\"Selected {n} items where possible\")"], never: [.sql], notRules: ["sql.concatenated-query"]),
+        flag(.sql, "php: sort fields from the request trimmed", "core/filter_api.php", add: ["\t$t_sort_fields = array_slice( $t_sort_fields, 0, 2 );"], rules: ["sql.sort-input"]),
+        flag(.sql, "python: order_by column checked against a list", "app/reports.py", add: ["    if order_by not in ALLOWED_COLUMNS:"], rules: ["sql.sort-input"]),
+        clean("javascript: UI list sorting is not SQL", "src/table.js", add: ["const rows = sortBy(items, sortField)"], notRules: ["sql.sort-input"]),
     ]
 
     static let config: [LabelledCase] = [
@@ -212,6 +222,11 @@ enum LabelledCases {
         LabelledCase(name: "javascript: regex exec is not command execution", path: "src/parse.js", added: ["const m = /a(b)/.exec(str)"], never: [.injection], notRules: ["injection.command-exec", "injection.code-eval"]),
         LabelledCase(name: "dependency injection is not injection", path: "src/app/app.module.ts", added: ["// use dependency injection for the logger", "constructor(@Inject(LOGGER) private log: Logger) {}"], never: [.injection]),
         clean("go: plain struct", "internal/model/user.go", add: ["type User struct {", "    Name string", "}"]),
+        flag(.injection, "php: table row built with sprintf", "bug_page.php", add: ["\t$rows .= sprintf( \"<tr class=\\\"%s\\\"><td>%s</td></tr>\\n\", $class, $summary );"], rules: ["injection.html-built-in-code"]),
+        flag(.injection, "javascript: markup concatenated with a value", "static/list.js", add: ["  html += '<li class=\"item\">' + item.title + '</li>';"], rules: ["injection.html-built-in-code"]),
+        flag(.injection, "python: markup with % formatting", "app/widgets.py", add: ["    return '<a href=\"%s\">%s</a>' % (url, label)"], rules: ["injection.html-built-in-code"]),
+        clean("javascript: constant markup is not built from values", "static/list.js", add: ["  const empty = '<li class=\"empty\">No items</li>';"], notRules: ["injection.html-built-in-code"]),
+        clean("html template: markup is not code", "templates/list.html", add: ["<td>{{ item.title }}</td>"], notRules: ["injection.html-built-in-code"]),
     ]
 
     static let network: [LabelledCase] = [

@@ -161,6 +161,10 @@ public struct ClassificationSession: DiffSink {
     private let keywordStart: [Int32]
     private let keywordRules: [Int32]
     private let unfilteredRules: [Int]
+    private let rules: [CompiledRule]
+    /// Per rule, what lines it reads (``RuleReads``), so candidates are dropped without
+    /// touching the rule object.
+    private let ruleReads: [UInt8]
 
     /// How often each rule's patterns ran (index = rule order), for finding expensive rules.
     public private(set) var patternRuns: [Int]
@@ -186,6 +190,8 @@ public struct ClassificationSession: DiffSink {
         self.keywordStart = classifier.keywordIndex.start
         self.keywordRules = classifier.keywordIndex.rules
         self.unfilteredRules = classifier.unfilteredRules
+        self.rules = classifier.rules
+        self.ruleReads = classifier.ruleReads
         self.applicable = Array(repeating: false, count: classifier.rules.count)
         self.lineStamp = Array(repeating: 0, count: classifier.rules.count)
         self.perRuleCount = Array(repeating: 0, count: classifier.rules.count)
@@ -332,11 +338,13 @@ public struct ClassificationSession: DiffSink {
             return made
         }
         let comment = CommentLine.isComment(content)
+        let side = kind == .added ? RuleReads.added : RuleReads.removed
         candidates.sort()
         for index in candidates {
-            let rule = classifier.rules[index]
-            guard kind == .added ? rule.readsAdded : rule.readsRemoved else { continue }
-            if comment && !rule.rule.readsComments { continue }
+            let reads = ruleReads[index]
+            guard reads & side != 0 else { continue }
+            if comment && reads & RuleReads.comments == 0 { continue }
+            let rule = rules[index]
             var match: NSTextCheckingResult?
             if let first = rule.patterns.first {
                 patternRuns[index] += 1
@@ -429,6 +437,13 @@ public struct ClassificationSession: DiffSink {
         }
         return Classification(reports: reports, stats: stats, files: files)
     }
+}
+
+/// Bits of ``ClassificationSession``'s per-rule table of what lines a rule reads.
+enum RuleReads {
+    static let added: UInt8 = 1
+    static let removed: UInt8 = 2
+    static let comments: UInt8 = 4
 }
 
 /// Secret values: how random they look, and how to show them without revealing them.

@@ -191,10 +191,12 @@ struct MatchText {
     /// Whether the line (or its lowercased twin) contains `needle`.
     mutating func contains(_ needle: [UInt8], lowercased: Bool) -> Bool {
         if lowercased {
-            return MatchText.find(needle, in: lowercasedBytes)
+            if loweredBytes == nil { _ = lowercasedBytes }
+            // Read in place: going through the getter would copy (retain) the array per call.
+            return loweredBytes?.withUnsafeBufferPointer { MatchText.find(needle, in: $0) } ?? false
         }
-        var original = self.original
-        return original.withUTF8 { MatchText.find(needle, in: $0) }
+        return original.utf8.withContiguousStorageIfAvailable { MatchText.find(needle, in: $0) }
+            ?? MatchText.find(needle, in: Array(original.utf8))
     }
 
     private static func find(_ needle: [UInt8], in haystack: some ContiguousCollection<UInt8>) -> Bool {
@@ -328,6 +330,8 @@ public final class AreaClassifier: Sendable {
     public let keywordTexts: [String]
     /// Content rules without keywords: they read every changed line.
     let unfilteredRules: [Int]
+    /// Per rule, the lines it reads, as ``RuleReads`` bits.
+    let ruleReads: [UInt8]
     /// Which rules read a file, in flat form for the per-file loop.
     let applicability: Applicability
     let pathRules: [Int]
@@ -444,6 +448,9 @@ public final class AreaClassifier: Sendable {
         self.applicability = Applicability(compiled, languageCount: languages.names.count)
         self.keywordTexts = keywords.map { String(decoding: $0, as: UTF8.self) }
         self.unfilteredRules = unfiltered
+        self.ruleReads = rules.map { rule in
+            (rule.readsAdded ? RuleReads.added : 0) | (rule.readsRemoved ? RuleReads.removed : 0) | (rule.rule.readsComments ? RuleReads.comments : 0)
+        }
         self.pathRules = compiled.filter { $0.rule.isPathRule }.map(\.index)
         self.contentRules = compiled.filter { !$0.rule.isPathRule }.map(\.index)
         self.languages = languages
