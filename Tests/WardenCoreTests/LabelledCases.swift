@@ -181,6 +181,8 @@ enum LabelledCases {
         // Found as key material; whether secrets is flagged beside auth and crypto is up to dominance.
         LabelledCase(name: "go: JWT signing key generated", path: "internal/auth/keys.go", added: ["\tjwtSecretKey = []byte(newValue)"], rules: ["secrets.key-material"]),
         flag(.secrets, "yaml: signing key setting", "deploy/operator/cr.yaml", add: ["      signing_key: \"\""], rules: ["secrets.key-material"]),
+        clean("python: signing key read from the environment", "app/settings.py", add: ["SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]"], never: [.secrets], notRules: ["secrets.key-material"]),
+        clean("go: JWT key from os.Getenv", "internal/auth/keys.go", add: ["\tjwtSecretKey = []byte(os.Getenv(\"JWT_SECRET\"))"], never: [.secrets], notRules: ["secrets.key-material"]),
         LabelledCase(name: "comparing a key is not assigning one", path: "app/keys.py", added: ["if secret_key == other:"], never: [.secrets]),
         LabelledCase(name: "environment lookup is not a secret", path: "app/config.py", added: ["password = os.environ[\"DB_PASSWORD\"]"], never: [.secrets]),
         LabelledCase(name: "process.env is not a secret", path: "src/config.js", added: ["const apiKey = process.env.API_KEY;"], never: [.secrets]),
