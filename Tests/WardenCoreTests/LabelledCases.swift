@@ -67,6 +67,9 @@ enum LabelledCases {
         clean("python: unrelated arithmetic", "app/math.py", add: ["def add(a, b):", "    return a + b"]),
         flag(.auth, "python: password length limits in a form", "app/forms.py", add: ["                min=self.app.cfg.password_min_length,", "                max=self.app.cfg.password_max_length,"], rules: ["auth.password-policy"]),
         flag(.auth, "yaml: password expiry setting", "config/security.yml", add: ["  password_expiry_days: 90"], rules: ["auth.password-policy"]),
+        flag(.auth, "python: SSH key fingerprints made unique", "app/model/sshkey.py", add: ["sshkey_fingerprint_index = Index('sshkey_fingerprint_index', SshKey.fingerprint, unique=True)"], rules: ["auth.ssh-keys"]),
+        flag(.auth, "go: authorized_keys written", "internal/keys/install.go", add: ["\tpath := filepath.Join(home, \".ssh\", \"authorized_keys\")"], rules: ["auth.ssh-keys"]),
+        clean("markdown: SSH key how-to is documentation", "docs/ssh.md", add: ["Add your SSH key to `~/.ssh/authorized_keys`."]),
         clean("python: a database password from the environment is not a password policy", "app/settings.py", add: ["DB_PASSWORD = os.environ['DB_PASSWORD']"], never: [.auth], notRules: ["auth.password-policy"]),
     ]
 
