@@ -329,14 +329,9 @@ public struct ClassificationSession: DiffSink {
         // for any code construct, and it bounds the regex cost per line.
         let content = content.count > 65_536 ? UnsafeBufferPointer(rebasing: content[..<65_536]) : content
         // The text is made only when a rule has a pattern to run: keyword-only rules need
-        // nothing but the keyword hit.
-        var prepared: MatchText?
-        func text() -> MatchText {
-            if let prepared { return prepared }
-            let made = MatchText(String(decoding: content, as: UTF8.self))
-            prepared = made
-            return made
-        }
+        // nothing but the keyword hit. It is kept in one optional and matched in place: a
+        // copy per rule would retain its strings and arrays each time.
+        var line: MatchText?
         let comment = CommentLine.isComment(content)
         let side = kind == .added ? RuleReads.added : RuleReads.removed
         candidates.sort()
@@ -346,29 +341,29 @@ public struct ClassificationSession: DiffSink {
             if comment && reads & RuleReads.comments == 0 { continue }
             let rule = rules[index]
             var match: NSTextCheckingResult?
-            if let first = rule.patterns.first {
+            let patterns = rule.patterns
+            if !patterns.isEmpty {
                 patternRuns[index] += 1
                 let clock = ContinuousClock()
                 let started = measuresPatternTime ? clock.now : nil
-                var line = text()
-                match = first.firstMatch(&line)
+                if line == nil { line = MatchText(String(decoding: content, as: UTF8.self)) }
+                match = patterns[0].firstMatch(&line!)
                 var all = match != nil
-                for pattern in rule.patterns.dropFirst() where all {
-                    all = pattern.firstMatch(&line) != nil
+                var next = 1
+                while all && next < patterns.count {
+                    all = patterns[next].firstMatch(&line!) != nil
+                    next += 1
                 }
-                prepared = line
                 if let started { patternTime[index] += clock.now - started }
                 if !all { continue }
             }
             if let unless = rule.unless {
-                var line = text()
-                let excluded = unless.firstMatch(&line) != nil
-                prepared = line
-                if excluded { continue }
+                if line == nil { line = MatchText(String(decoding: content, as: UTF8.self)) }
+                if unless.firstMatch(&line!) != nil { continue }
             }
             var reason = rule.rule.reason
             if let check = rule.rule.secret, let match, rule.hasSecretGroup {
-                let original = text().original
+                guard let original = line?.original else { continue }
                 let range = match.range(withName: "secret")
                 guard range.location != NSNotFound, let swiftRange = Range(range, in: original) else { continue }
                 let value = String(original[swiftRange])

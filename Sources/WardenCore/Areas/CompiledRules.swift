@@ -39,10 +39,19 @@ struct CompiledRegex: @unchecked Sendable {
 
 /// A rule pattern ready to run: whole, or split into branches that each run only when their
 /// required literal occurs in the line (see ``PatternSplitter``).
-struct CompiledPattern: @unchecked Sendable {
-    struct Branch {
+/// A class: a rule's patterns are handed to the per-line loop many times, and a struct of
+/// regexes and arrays would be retained field by field on every copy.
+final class CompiledPattern: @unchecked Sendable {
+    /// A class, so that walking the branches of a line's candidate rule costs no reference
+    /// counting per field.
+    final class Branch {
         let regex: CompiledRegex
         let required: PatternSplitter.Requirement
+
+        init(regex: CompiledRegex, required: PatternSplitter.Requirement) {
+            self.regex = regex
+            self.required = required
+        }
     }
 
     let whole: CompiledRegex
@@ -75,10 +84,13 @@ struct CompiledPattern: @unchecked Sendable {
             return whole.firstMatch(&line)
         }
         var best: NSTextCheckingResult?
-        for branch in branches {
-            if !line.satisfies(branch.required, lowercased: whole.matchesLowercased) { continue }
-            guard let match = branch.regex.firstMatch(&line) else { continue }
-            if best == nil || match.range.location < (best?.range.location ?? Int.max) { best = match }
+        let lowercased = whole.matchesLowercased
+        branches.withUnsafeBufferPointer { branches in
+            for branch in branches {
+                if !line.satisfies(branch.required, lowercased: lowercased) { continue }
+                guard let match = branch.regex.firstMatch(&line) else { continue }
+                if best == nil || match.range.location < (best?.range.location ?? Int.max) { best = match }
+            }
         }
         return best
     }
@@ -183,48 +195,46 @@ struct MatchText {
 
     /// Whether the line contains what a pattern branch requires.
     mutating func satisfies(_ requirement: PatternSplitter.Requirement, lowercased: Bool) -> Bool {
-        for literal in requirement.all where !contains(literal, lowercased: lowercased) { return false }
-        for choices in requirement.anyOf where !choices.contains(where: { contains($0, lowercased: lowercased) }) { return false }
-        return true
+        if requirement.all.isEmpty && requirement.anyOf.isEmpty { return true }
+        return withBytes(lowercased: lowercased) { haystack in
+            for literal in requirement.all where !MatchText.find(literal, in: haystack) { return false }
+            for choices in requirement.anyOf where !choices.contains(where: { MatchText.find($0, in: haystack) }) { return false }
+            return true
+        }
     }
 
     /// Whether the line (or its lowercased twin) contains `needle`.
     mutating func contains(_ needle: [UInt8], lowercased: Bool) -> Bool {
+        withBytes(lowercased: lowercased) { MatchText.find(needle, in: $0) }
+    }
+
+    /// Calls `body` with the line's bytes (or its lowercased twin's), read in place: going
+    /// through a getter would copy (retain) an array per literal checked.
+    private mutating func withBytes(lowercased: Bool, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         if lowercased {
             if loweredBytes == nil { _ = lowercasedBytes }
-            // Read in place: going through the getter would copy (retain) the array per call.
-            return loweredBytes?.withUnsafeBufferPointer { MatchText.find(needle, in: $0) } ?? false
+            return loweredBytes?.withUnsafeBytes(body) ?? false
         }
-        return original.utf8.withContiguousStorageIfAvailable { MatchText.find(needle, in: $0) }
-            ?? MatchText.find(needle, in: Array(original.utf8))
+        return original.utf8.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }
+            ?? Array(original.utf8).withUnsafeBytes(body)
     }
 
-    private static func find(_ needle: [UInt8], in haystack: some ContiguousCollection<UInt8>) -> Bool {
+    private static func find(_ needle: [UInt8], in h: UnsafeRawBufferPointer) -> Bool {
         guard !needle.isEmpty else { return true }
-        return haystack.withUnsafeBytes { h in
-            needle.withUnsafeBytes { n in
-                guard let hb = h.baseAddress, let nb = n.baseAddress, h.count >= n.count else { return false }
-                // memchr for the first byte, then compare (memmem is a GNU extension).
-                let first = Int32(n[0])
-                var start = hb
-                let last = hb + (h.count - n.count)
-                while start <= last {
-                    guard let hit = memchr(start, first, last - start + 1) else { return false }
-                    if memcmp(hit, nb, n.count) == 0 { return true }
-                    start = UnsafeRawPointer(hit) + 1
-                }
-                return false
+        return needle.withUnsafeBytes { n in
+            guard let hb = h.baseAddress, let nb = n.baseAddress, h.count >= n.count else { return false }
+            // memchr for the first byte, then compare (memmem is a GNU extension).
+            let first = Int32(n[0])
+            var start = hb
+            let last = hb + (h.count - n.count)
+            while start <= last {
+                guard let hit = memchr(start, first, last - start + 1) else { return false }
+                if memcmp(hit, nb, n.count) == 0 { return true }
+                start = UnsafeRawPointer(hit) + 1
             }
+            return false
         }
     }
-}
-
-protocol ContiguousCollection<Element>: Collection {
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
-}
-extension Array: ContiguousCollection {}
-extension UnsafeBufferPointer: ContiguousCollection {
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try body(UnsafeRawBufferPointer(self)) }
 }
 
 /// A rule ready to run. A class: rules are looked at many times per file and line, and
