@@ -235,6 +235,9 @@ enum LabelledCases {
     ]
 
     static let network: [LabelledCase] = [
+        flag(.network, "python: cherrypy proxy tool no longer trusts X-Forwarded-Host", "app/server.py", add: ["@cherrypy.tools.proxy(local=None, remote='X-Real-IP')"], remove: ["@cherrypy.tools.proxy(remote='X-Real-IP')"], rules: ["network.forwarded-headers"]),
+        flag(.network, "javascript: express trusts the proxy", "server/app.js", add: ["app.set('trust proxy', true)"], rules: ["network.forwarded-headers"]),
+        clean("javascript: a request id header is not a forwarding header", "server/app.js", add: ["const id = req.headers['x-request-id']"], notRules: ["network.forwarded-headers"]),
         flag(.network, "python: requests.get of input", "app/fetch.py", add: ["resp = requests.get(request.args['url'])"]),
         flag(.network, "go: http.Get", "internal/client/fetch.go", add: ["resp, err := http.Get(url)"]),
         flag(.network, "javascript: fetch of a query param", "server/proxy.js", add: ["const r = await fetch(req.query.target)"]),
