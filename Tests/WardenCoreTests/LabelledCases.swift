@@ -198,6 +198,7 @@ enum LabelledCases {
     ]
 
     static let injection: [LabelledCase] = [
+        clean("python: a comment about unescaped backslashes is not template output", "app/views/next.py", add: ["        # protect users from mishandling unescaped backslashes"], never: [], notRules: ["injection.template-raw"]),
         flag(.injection, "python: shell=True", "app/run.py", add: ["subprocess.call(cmd, shell=True)"], rules: ["injection.command-exec"]),
         flag(.injection, "python: os.system concatenation", "app/net.py", add: ["os.system(\"ping -c1 \" + host)"]),
         flag(.injection, "javascript: child_process.exec", "server/tools.js", add: ["child_process.exec('ls ' + dir, cb)"]),
@@ -235,6 +236,10 @@ enum LabelledCases {
     ]
 
     static let network: [LabelledCase] = [
+        flag(.network, "php: return URL must be a local path", "src/Actions/Login.php", add: ["        if (!preg_match('/^\\//', $queryString) or preg_match('/^\\/[^a-zA-Z0-9.-_~]/', $queryString)) {"], rules: ["network.local-path-check"]),
+        flag(.network, "python: backslashes in a next URL escaped", "app/views/next.py", add: ["        url = url.replace(\"\\\\\", \"%5C\")"], rules: ["network.local-path-check"]),
+        flag(.network, "javascript: protocol-relative next rejected", "src/routes/login.js", add: ["  if (next.startsWith('//')) { next = '/' }"], rules: ["network.local-path-check"]),
+        clean("python: an absolute file path check is not a URL check", "app/files.py", add: ["    if path.startswith('/'):"], notRules: ["network.local-path-check"]),
         flag(.network, "python: cherrypy proxy tool no longer trusts X-Forwarded-Host", "app/server.py", add: ["@cherrypy.tools.proxy(local=None, remote='X-Real-IP')"], remove: ["@cherrypy.tools.proxy(remote='X-Real-IP')"], rules: ["network.forwarded-headers"]),
         flag(.network, "javascript: express trusts the proxy", "server/app.js", add: ["app.set('trust proxy', true)"], rules: ["network.forwarded-headers"]),
         clean("javascript: a request id header is not a forwarding header", "server/app.js", add: ["const id = req.headers['x-request-id']"], notRules: ["network.forwarded-headers"]),
