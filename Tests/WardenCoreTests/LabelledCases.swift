@@ -148,6 +148,9 @@ enum LabelledCases {
     ]
 
     static let config: [LabelledCase] = [
+        flag(.config, "go: CORS middleware origin check", "middleware/cors/utils.go", add: ["\tisValid, normalized := normalizeOrigin(o)"], rules: ["config.path.security-middleware"]),
+        flag(.config, "java: CORS filter", "src/main/java/org/acme/CorsFilter.java", add: ["        boolean allowed = origins.contains(origin);"], rules: ["config.path.security-middleware"]),
+        clean("markdown: CORS guide is documentation", "docs/cors.md", add: ["Configure allowed origins in `cors.yml`."], notRules: ["config.path.security-middleware"]),
         flag(.config, "GitHub workflow", ".github/workflows/ci.yml", add: ["    runs-on: ubuntu-latest"]),
         flag(.config, "Dockerfile", "Dockerfile", add: ["FROM debian:12"]),
         flag(.config, "Kubernetes deployment", "k8s/deployment.yaml", add: ["  replicas: 3"]),
