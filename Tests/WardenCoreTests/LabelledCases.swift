@@ -37,6 +37,8 @@ private func clean(_ name: String, _ path: String, add: [String] = [], remove: [
 
 enum LabelledCases {
     static let auth: [LabelledCase] = [
+        clean("java: an import from an oauth2 package is not token handling", "src/main/java/org/acme/oauth2/View.java", add: ["import org.acme.oauth2.common.util.RandomValueStringGenerator;"], never: [], notRules: ["auth.jwt", "auth.token-verification"]),
+        flag(.auth, "javascript: requiring a JWT library still counts", "server/tokens.js", add: ["const jwt = require('jsonwebtoken')"], rules: ["auth.token-verification"]),
         flag(.auth, "python: login_required removed", "app/views.py", remove: ["@login_required"], rules: ["auth.decorator"]),
         flag(.auth, "python: django permission check", "app/views.py", add: ["    if not request.user.has_perm(\"app.delete_post\"):"]),
         flag(.auth, "python: csrf_exempt added", "app/views.py", add: ["@csrf_exempt", "def webhook(request):"], rules: ["auth.csrf"]),
@@ -201,6 +203,8 @@ enum LabelledCases {
     ]
 
     static let injection: [LabelledCase] = [
+        flag(.injection, "java: placeholders expanded in a template", "src/main/java/com/acme/ErrorView.java", add: ["        String result = helper.replacePlaceholders(maskedTemplate, resolver);"], rules: ["injection.placeholder-expansion"]),
+        flag(.injection, "java: commons-text substitutor with lookups", "src/main/java/com/acme/Render.java", add: ["        StringSubstitutor interpolator = StringSubstitutor.createInterpolator();"], rules: ["injection.placeholder-expansion"]),
         clean("python: a comment about unescaped backslashes is not template output", "app/views/next.py", add: ["        # protect users from mishandling unescaped backslashes"], never: [], notRules: ["injection.template-raw"]),
         flag(.injection, "python: shell=True", "app/run.py", add: ["subprocess.call(cmd, shell=True)"], rules: ["injection.command-exec"]),
         flag(.injection, "python: os.system concatenation", "app/net.py", add: ["os.system(\"ping -c1 \" + host)"]),
