@@ -50,6 +50,9 @@ struct PatternSplitterTests {
         #expect(CompiledRegex.lowercasedPattern(#"(?i)a(?-i)B"#) == nil)
         #expect(CompiledRegex.lowercasedPattern(#"(?i)\p{Lu}"#) == nil)
         #expect(CompiledRegex.lowercasedPattern("Foo") == nil)
+        // Lookbehinds are lowered like the rest (a `>` later in the pattern does not end them).
+        #expect(CompiledRegex.lowercasedPattern(#"(?i)(?<![.A-Z])Sort_By(?!\s*>)"#) == #"(?<![.a-z])sort_by(?!\s*>)"#)
+        #expect(CompiledRegex.lowercasedPattern(#"(?i)(?<=Key)X"#) == #"(?<=key)x"#)
     }
 
     @Test func splitAndLoweredPatternsMatchLikeTheOriginal() throws {
@@ -57,11 +60,13 @@ struct PatternSplitterTests {
             #"(?i)(\beval\s*\(|Class\.forName|\bTemplate\s*\(\s*[^)'"]|freemarker)"#,
             #"(?<secret>\bAKIA[A-Z2-7]{16}\b|\bghp_[A-Za-z0-9]{36}\b)"#,
             #"(?i)(password|secret)\w*\s*=\s*["'](?<secret>[^"']{8,})["']"#,
+            #"(?i)(?<![.\w])(Sort|ORDER)_?By\b(?!\s*[({&]|\s+do\b)"#,
         ]
         let lines = [
             "x = EVAL (y)", "Class.forName(\"a\")", "new Template(src)", "Template('x')", "uses FreeMarker",
             "key AKIAQ3EGRNKZ4XWPL7TR here", "ghp_R8x2mVq7LpZ3kT9wYc4NbH6sJd1FgE0aUoXi", "akiaq3egrnkz4xwpl7tr",
             "DB_PASSWORD = \"Sup3rS3cret\"", "Secret_Key='abcdefgh12'", "nothing to see",
+            "if ORDER_BY not in allowed:", "items.sort_by { |i| i.name }", "sort_by(&:name)", "$Sort_By = $_GET['s'];",
         ]
         for pattern in patterns {
             let reference = try NSRegularExpression(pattern: pattern)

@@ -130,6 +130,12 @@ extension CompiledRegex {
                 // Groups: keep `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!` and named groups as written.
                 guard i + 2 < body.count else { return nil }
                 let kind = body[i + 2]
+                if kind == "<", i + 3 < body.count, body[i + 3] == "=" || body[i + 3] == "!" {
+                    // Lookbehind: its body is lowered like the rest.
+                    out.append(contentsOf: body[i...(i + 3)])
+                    i += 4
+                    continue
+                }
                 if kind == "<" || kind == "P" {
                     var j = i
                     while j < body.count && body[j] != ">" { out.append(body[j]); j += 1 }
