@@ -127,7 +127,7 @@ extension CompiledRegex {
                 continue
             }
             if c == "(" && i + 1 < body.count && body[i + 1] == "?" {
-                // Groups: keep `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!` and named groups as written.
+                // Groups: keep `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!` (their bodies lowered) and named groups' names as written.
                 guard i + 2 < body.count else { return nil }
                 let kind = body[i + 2]
                 if kind == "<", i + 3 < body.count, body[i + 3] == "=" || body[i + 3] == "!" {
