@@ -206,7 +206,7 @@ public struct ClassificationSession: DiffSink {
 
     /// Rule ids with how often their patterns ran and the time it took, costliest first.
     public var patternCosts: [(rule: String, runs: Int, time: Duration)] {
-        classifier.rules.indices.map { (classifier.rules[$0].rule.id, patternRuns[$0], patternTime[$0]) }
+        rules.indices.map { (rules[$0].rule.id, patternRuns[$0], patternTime[$0]) }
             .filter { $0.1 > 0 }.sorted { ($0.2, $0.1) > ($1.2, $1.1) }
     }
 
@@ -397,7 +397,7 @@ public struct ClassificationSession: DiffSink {
 
     public mutating func endFile() {
         for index in pendingPathRules {
-            let rule = classifier.rules[index]
+            let rule = rules[index]
             if let added = firstAdded {
                 record(rule, line: added, side: .new, reason: rule.rule.reason, anchor: nil)
             } else if let removed = firstRemoved {
