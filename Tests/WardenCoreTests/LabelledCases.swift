@@ -120,6 +120,8 @@ enum LabelledCases {
         flag(.fileIO, "java: path split on File.separator", "src/main/java/com/acme/Export.java", add: ["        String[] parts = name.split(File.separator);"], rules: ["file-io.path-separators"]),
         flag(.fileIO, "php: DIRECTORY_SEPARATOR in a built path", "lib/Cache.php", add: ["\t$path = $this->dir . DIRECTORY_SEPARATOR . $key;"], rules: ["file-io.path-separators"]),
         clean("c: strrchr on a dot is not a path", "src/mime.c", add: ["  ext = strrchr(name, '.');"], notRules: ["file-io.path-separators"]),
+        flag(.fileIO, "html: the project's advisory page names an arbitrary file deletion", "site/src/content/CVE-2020-0001.html", add: ["    <p>CVE-2020-0001: the library is vulnerable to an Arbitrary File Deletion on the local host when unmarshalling.</p>"], rules: ["file-io.intent"]),
+        clean("html under docs/ is documentation, not evidence", "docs/advisories/CVE-2020-0001.html", add: ["    <p>the library is vulnerable to an Arbitrary File Deletion on the local host.</p>"], notRules: ["file-io.intent"]),
     ]
 
     static let sql: [LabelledCase] = [
@@ -263,6 +265,7 @@ enum LabelledCases {
         flag(.network, "swift: URLSession", "Sources/Net/Client.swift", add: ["let task = URLSession.shared.dataTask(with: url)"]),
         flag(.network, "kotlin: OkHttp", "src/main/kotlin/Http.kt", add: ["val client = OkHttpClient()"]),
         flag(.network, "test with a metadata address", "tests/test_fetch.py", add: ["    url = 'http://169.254.169.254/latest/meta-data/'"]),
+        flag(.network, "html: the project's advisory page names a request to an arbitrary URL", "site/src/content/CVE-2020-0002.html", add: ["    <p>Unmarshalling can access data streams from an arbitrary URL referencing a resource in an intranet.</p>"], rules: ["network.intent"]),
         clean("typescript: pure formatting", "src/format.ts", add: ["export const pad = (s: string) => s.padStart(2, '0')"]),
     ]
 
