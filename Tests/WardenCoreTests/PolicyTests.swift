@@ -105,6 +105,36 @@ struct PolicyTests {
         #expect(sql.report(for: .sql)?.findings.first?.reason == "our own wording")
     }
 
+    @Test func pathRulesOfOneAreaCountOncePerFile() throws {
+        // Two path rules for auth both match services/identity/login.go: the file is one piece
+        // of path evidence for auth (the stronger rule's weight), not the sum of both.
+        let engine = try Engine(
+            rulePack: WardenDefaults.rulePackFiles,
+            policyLayers: [
+                WardenDefaults.policy,
+                (".warden.yml", """
+                    rules:
+                      - id: acme-identity-dir
+                        area: auth
+                        paths: ["services/identity/**"]
+                      - id: acme-login-file
+                        area: auth
+                        weight: 1.5
+                        paths: ["**/login.go"]
+                    """),
+            ],
+            aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
+        let file = "diff --git a/services/identity/login.go b/services/identity/login.go\n--- a/services/identity/login.go\n+++ b/services/identity/login.go\n@@ -1 +1 @@\n-a\n+b\n"
+        let result = engine.classifier.classify(file)
+        let auth = try #require(result.report(for: .auth))
+        #expect(Set(auth.findings.map(\.rule)).isSuperset(of: ["acme-identity-dir", "acme-login-file"]))
+        #expect(abs(auth.score - 1.5) < 1e-9, "score \(auth.score)")
+        // In two files, each file counts.
+        let other = "diff --git a/services/identity/keys.go b/services/identity/keys.go\n--- a/services/identity/keys.go\n+++ b/services/identity/keys.go\n@@ -1 +1 @@\n-a\n+b\n"
+        let both = try #require(engine.classifier.classify(file + other).report(for: .auth))
+        #expect(abs(both.score - 2.5) < 1e-9, "score \(both.score)")
+    }
+
     @Test func badPolicyRulesAreReported() {
         var thrown: ConfigError?
         do {

@@ -377,7 +377,7 @@ public struct ClassificationSession: DiffSink {
         }
     }
 
-    private mutating func record(_ rule: CompiledRule, line: Int?, side: Side, reason: String, anchor: Int?, factor: Double = 1) {
+    private mutating func record(_ rule: CompiledRule, line: Int?, side: Side, reason: String, anchor: Int?, factor: Double = 1, weight: Double? = nil) {
         let area = rule.rule.area
         totals[area, default: 0] += 1
         // Each rule counts once per file, with its strongest evidence there.
@@ -385,7 +385,7 @@ public struct ClassificationSession: DiffSink {
         let previous = scoredRuleFiles[key] ?? 0
         if factor > previous {
             scoredRuleFiles[key] = factor
-            scores[area, default: 0] += rule.rule.weight * (factor - previous)
+            scores[area, default: 0] += (weight ?? rule.rule.weight) * (factor - previous)
         }
         perRuleCount[rule.index] += 1
         guard perRuleCount[rule.index] <= limits.perRuleAndFile, findings[area, default: []].count < limits.perArea else { return }
@@ -396,14 +396,22 @@ public struct ClassificationSession: DiffSink {
     }
 
     public mutating func endFile() {
+        // A file's path is one piece of evidence per area: `auth/login.py` matching both a
+        // module rule and a file-name rule weighs as the stronger of the two, not their sum
+        // (otherwise the path alone outweighs what the changed lines say about another area).
+        // Every matching rule is still reported.
+        var pathWeight: [Area: Double] = [:]
         for index in pendingPathRules {
             let rule = rules[index]
+            let already = pathWeight[rule.rule.area] ?? 0
+            let weight = max(0, rule.rule.weight - already)
+            pathWeight[rule.rule.area] = max(already, rule.rule.weight)
             if let added = firstAdded {
-                record(rule, line: added, side: .new, reason: rule.rule.reason, anchor: nil)
+                record(rule, line: added, side: .new, reason: rule.rule.reason, anchor: nil, weight: weight)
             } else if let removed = firstRemoved {
-                record(rule, line: removed.line, side: .old, reason: rule.rule.reason, anchor: removed.anchor)
+                record(rule, line: removed.line, side: .old, reason: rule.rule.reason, anchor: removed.anchor, weight: weight)
             } else {
-                record(rule, line: nil, side: .new, reason: rule.rule.reason, anchor: nil)
+                record(rule, line: nil, side: .new, reason: rule.rule.reason, anchor: nil, weight: weight)
             }
         }
         pendingPathRules.removeAll(keepingCapacity: true)
