@@ -205,6 +205,11 @@ enum LabelledCases {
     ]
 
     static let injection: [LabelledCase] = [
+        flag(.injection, "ruby: Rails escape_once on a tag attribute", "actionview/lib/action_view/helpers/tag_helper.rb", add: ["          %(#{key}=\"#{escape_once(value)}\")"], rules: ["injection.html-escaping"]),
+        flag(.injection, "java: OWASP encoder on output", "src/main/java/com/acme/web/Greeting.java", add: ["        out.println(\"Hello \" + Encode.forHtml(name));"], rules: ["injection.html-escaping"]),
+        flag(.injection, "php: DokuWiki hsc() around a page id", "inc/html.php", add: ["    print '<a href=\"'.wl($id).'\">'.hsc($id).'</a>';"], rules: ["injection.html-escaping"]),
+        flag(.injection, "php: MantisBT string_attribute on a request value", "manage_user_page.php", add: ["\t\t<input type=\"hidden\" name=\"filter\" value=\"<?php echo string_attribute( $t_filter ) ?>\" />"], rules: ["injection.html-escaping"]),
+        clean("php: a hash() call is not hsc()", "lib/Cache.php", add: ["    $key = hash('sha256', $name);"], never: [.injection], notRules: ["injection.html-escaping"]),
         flag(.injection, "java: placeholders expanded in a template", "src/main/java/com/acme/ErrorView.java", add: ["        String result = helper.replacePlaceholders(maskedTemplate, resolver);"], rules: ["injection.placeholder-expansion"]),
         flag(.injection, "java: commons-text substitutor with lookups", "src/main/java/com/acme/Render.java", add: ["        StringSubstitutor interpolator = StringSubstitutor.createInterpolator();"], rules: ["injection.placeholder-expansion"]),
         clean("python: a comment about unescaped backslashes is not template output", "app/views/next.py", add: ["        # protect users from mishandling unescaped backslashes"], never: [], notRules: ["injection.template-raw"]),
