@@ -76,6 +76,9 @@ enum LabelledCases {
     ]
 
     static let crypto: [LabelledCase] = [
+        flag(.crypto, "python: Pyramid's constant-time strings_differ replaces !=", "pyramid/authentication.py", add: ["        if strings_differ(digest, expected):"], remove: ["        if digest != expected:"], rules: ["crypto.constant-time"]),
+        flag(.crypto, "go: hmac.Equal on a signature", "internal/webhook/verify.go", add: ["\tif !hmac.Equal(sig, mac.Sum(nil)) {"], rules: ["crypto.constant-time"]),
+        flag(.crypto, "java: Bouncy Castle constant-time array compare", "core/src/main/java/org/bouncycastle/crypto/signers/Check.java", add: ["        return Arrays.constantTimeAreEqual(expected, actual);"], rules: ["crypto.constant-time"]),
         flag(.crypto, "python: md5 of a password", "app/users.py", add: ["digest = hashlib.md5(password.encode()).hexdigest()"], rules: ["crypto.weak-hash"]),
         flag(.crypto, "java: AES in ECB mode", "src/main/java/com/acme/Vault.java", add: ["Cipher c = Cipher.getInstance(\"AES/ECB/PKCS5Padding\");"]),
         flag(.crypto, "go: InsecureSkipVerify", "internal/client/tls.go", add: ["cfg := &tls.Config{InsecureSkipVerify: true}"]),
