@@ -296,6 +296,45 @@ enum LabelledCases {
         LabelledCase(name: "pinned action is not an unpinned finding", path: ".github/workflows/ci.yml", added: ["      - uses: actions/checkout@b4ffde65f46336ab88eb53be808477a3936bae11"], notRules: ["dependencies.unpinned-action"]),
     ]
 
+    /// Areas in languages the lists above cover less (C/C++, Rust, Swift, Kotlin, shell,
+    /// TypeScript, Terraform, Kubernetes), and ordinary code in them that must stay quiet.
+    static let moreLanguages: [LabelledCase] = [
+        flag(.injection, "c: system() with a built command", "src/notify.c", add: ["  snprintf(cmd, sizeof cmd, \"mail -s '%s' %s\", subject, to);", "  system(cmd);"]),
+        flag(.injection, "cpp: popen of a string", "src/tools/run.cpp", add: ["    FILE *pipe = popen(command.c_str(), \"r\");"]),
+        flag(.injection, "swift: Process running a shell", "Sources/Tools/Shell.swift", add: ["    task.arguments = [\"-c\", command]", "    task.executableURL = URL(fileURLWithPath: \"/bin/sh\")"]),
+        flag(.injection, "swift: WKWebView loads an HTML string", "Sources/UI/Preview.swift", add: ["        webView.loadHTMLString(\"<p>\" + comment.body + \"</p>\", baseURL: nil)"]),
+        flag(.injection, "kotlin: ProcessBuilder with sh -c", "src/main/kotlin/com/acme/Exec.kt", add: ["    val p = ProcessBuilder(\"sh\", \"-c\", cmd).start()"]),
+        flag(.injection, "shell: eval of a variable", "scripts/deploy.sh", add: ["eval \"$DEPLOY_HOOK $TARGET\""], rules: ["injection.shell-eval"]),
+        flag(.injection, "shell: sh -c of a variable", "scripts/hooks.sh", add: ["  sh -c \"$hook\""], rules: ["injection.shell-eval"]),
+        clean("shell: eval of a fixed tool setup is not input", "scripts/env.sh", add: ["eval \"$(ssh-agent -s)\""], never: [], notRules: ["injection.shell-eval"]),
+        flag(.injection, "typescript: innerHTML of a message", "src/ui/toast.ts", add: ["  el.innerHTML = `<b>${message}</b>`"]),
+        flag(.injection, "rust: Command with sh -c", "src/hooks.rs", add: ["    let out = Command::new(\"sh\").arg(\"-c\").arg(&hook).output()?;"]),
+        flag(.sql, "c: sqlite3_exec of a formatted query", "src/db.c", add: ["  sprintf(sql, \"DELETE FROM users WHERE name = '%s'\", name);", "  sqlite3_exec(db, sql, NULL, NULL, &err);"]),
+        flag(.sql, "rust: format! into a query", "src/store.rs", add: ["    let rows = sqlx::query(&format!(\"SELECT * FROM items WHERE owner = '{}'\", owner)).fetch_all(&pool).await?;"]),
+        flag(.sql, "typescript: knex.raw with interpolation", "src/repo/users.ts", add: ["  return db.raw(`SELECT * FROM users WHERE email = '${email}'`)"]),
+        clean("rust: a bound sqlx query is not concatenation", "src/store.rs", add: ["    let rows = sqlx::query(\"SELECT * FROM items WHERE owner = $1\").bind(owner).fetch_all(&pool).await?;"], never: [], notRules: ["sql.concatenated-query"]),
+        flag(.crypto, "typescript: createCipheriv", "src/crypto/box.ts", add: ["  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv)"]),
+        flag(.crypto, "typescript: md5 digest", "src/cache/key.ts", add: ["  return createHash('md5').update(password).digest('hex')"]),
+        flag(.crypto, "go: InsecureSkipVerify", "internal/client/tls.go", add: ["\t\tTLSClientConfig: &tls.Config{InsecureSkipVerify: true},"]),
+        flag(.network, "rust: reqwest get of a URL", "src/fetch.rs", add: ["    let body = reqwest::get(&url).await?.text().await?;"]),
+        flag(.network, "c: libcurl URL set", "src/fetch.c", add: ["  curl_easy_setopt(curl, CURLOPT_URL, url);"]),
+        flag(.network, "typescript: axios of a query param", "src/proxy.ts", add: ["  const r = await axios.get(req.query.url as string)"]),
+        flag(.fileIO, "kotlin: File read of a joined path", "src/main/kotlin/com/acme/Files.kt", add: ["    val text = File(baseDir, name).readText()"]),
+        flag(.fileIO, "cpp: fopen of a built path", "src/store.cpp", add: ["    FILE *f = fopen((root + \"/\" + name).c_str(), \"rb\");"]),
+        flag(.auth, "rust: actix guard on admin", "src/routes.rs", add: ["    if !user.is_admin { return Err(ErrorForbidden(\"admin only\")); }"]),
+        flag(.config, "terraform: security group open to the world", "infra/network.tf", add: ["    cidr_blocks = [\"0.0.0.0/0\"]"]),
+        flag(.config, "kubernetes: privileged container", "deploy/k8s/deployment.yaml", add: ["          privileged: true"]),
+        flag(.secrets, "terraform: hard-coded AWS key", "infra/provider.tf", add: ["  access_key = \"AKIAIOSFODNN7EXAMPLF\""]),
+        clean("go: strings.Builder formatting is not SQL", "internal/report/text.go", add: ["\tb.WriteString(fmt.Sprintf(\"%d items\", n))"]),
+        clean("c: printf of a count", "src/stats.c", add: ["  printf(\"%d files\\n\", count);"]),
+        clean("rust: iterator chain", "src/util.rs", add: ["    let total: u64 = sizes.iter().map(|s| s.len).sum();"]),
+        clean("kotlin: list mapping", "src/main/kotlin/com/acme/Lists.kt", add: ["    val names = users.map { it.displayName }.sorted()"]),
+        clean("shell: echo of a path", "scripts/build.sh", add: ["echo \"building in $PWD\""]),
+        clean("csharp: LINQ projection", "Services/Report.cs", add: ["var names = users.Select(u => u.Name).ToList();"]),
+        clean("ruby: each with index", "lib/report.rb", add: ["  rows.each_with_index { |row, i| puts \"#{i}: #{row.title}\" }"]),
+        clean("terraform: tags are infrastructure (config by path), nothing else", "infra/tags.tf", add: ["    Team = \"platform\""], never: Set(Area.allCases).subtracting([.config])),
+    ]
+
     static let docsAndOtherNegatives: [LabelledCase] = [
         clean("README mentions security words", "README.md", add: ["Set the password and token; we fixed an SQL injection and an XSS."]),
         clean("changelog", "CHANGELOG.md", add: ["- Fix XSS in the comment renderer (CVE-2024-0001)"]),
@@ -312,5 +351,5 @@ enum LabelledCases {
         clean("svg asset", "assets/logo.svg", add: ["<svg onload=\"x\"></svg>"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + docsAndOtherNegatives
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + docsAndOtherNegatives
 }
