@@ -335,6 +335,47 @@ enum LabelledCases {
         clean("terraform: tags are infrastructure (config by path), nothing else", "infra/tags.tf", add: ["    Team = \"platform\""], never: Set(Area.allCases).subtracting([.config])),
     ]
 
+    /// Access-control and cryptography changes as they look in the languages fixes come in.
+    static let authAndCryptoIdioms: [LabelledCase] = [
+        flag(.auth, "go: casbin enforcer check", "server/application/application.go", add: ["\tif !s.enf.Enforce(ctx.Value(\"claims\"), rbacpolicy.ResourceApplications, rbacpolicy.ActionGet, app.RBACName()) {"]),
+        flag(.auth, "go: JWT expiry verified", "util/session/sessionmanager.go", add: ["\tif !claims.VerifyExpiresAt(time.Now().Unix(), true) {"]),
+        flag(.auth, "go: role compared to admin", "internal/api/settings.go", add: ["\tif user.Role != model.RoleAdmin {"]),
+        clean("typescript: an ARIA role is not an access role", "src/ui/menu.ts", add: ["  if (el.getAttribute('role') === 'button') {"], never: [.auth], notRules: ["auth.permission-check"]),
+        flag(.auth, "php: WordPress capability check", "wp-content/plugins/acme/admin.php", add: ["if ( ! current_user_can( 'manage_options' ) ) {"]),
+        flag(.auth, "php: session id regenerated at login", "include/class.auth.php", add: ["        session_regenerate_id(true);"]),
+        flag(.auth, "php: admin check", "admin/users.php", add: ["if (!$user->isAdmin()) {"]),
+        flag(.auth, "python: DRF permission classes", "api/views.py", add: ["    permission_classes = [IsAuthenticated, IsOwner]"]),
+        flag(.auth, "python: superuser check", "app/admin.py", add: ["    if not request.user.is_superuser:"]),
+        flag(.auth, "python: object permission checked", "api/views.py", add: ["        self.check_object_permissions(request, obj)"]),
+        flag(.auth, "java: hasAuthority in a security chain", "src/main/java/com/acme/SecurityConfig.java", add: ["                .requestMatchers(\"/admin/**\").hasAuthority(\"ADMIN\")"]),
+        flag(.auth, "java: RolesAllowed", "src/main/java/com/acme/Orders.java", add: ["    @RolesAllowed(\"manager\")"]),
+        flag(.auth, "java: isUserInRole", "src/main/java/com/acme/web/Admin.java", add: ["        if (!request.isUserInRole(\"admin\")) {"]),
+        flag(.auth, "javascript: isAuthenticated guard", "server/routes/admin.js", add: ["  if (!req.isAuthenticated()) return res.redirect('/login')"]),
+        flag(.auth, "ruby: cancan authorize!", "app/controllers/projects_controller.rb", add: ["    authorize! :update, @project"]),
+        flag(.auth, "ruby: pundit authorize", "app/controllers/posts_controller.rb", add: ["    authorize @post"]),
+        flag(.auth, "ruby: admin? check", "app/controllers/admin_controller.rb", add: ["    head :forbidden unless current_user.admin?"]),
+        flag(.auth, "c: privileges dropped", "src/daemon.c", add: ["  if (setuid(pw->pw_uid) != 0) {"], rules: ["auth.process-privileges"]),
+        clean("c: a uid printed is not a privilege change", "src/whoami.c", add: ["  printf(\"%d\\n\", (int)getuid());"], never: [.auth], notRules: ["auth.process-privileges"]),
+        flag(.auth, "c: root check", "src/kadmin/server/ovsec_kadmd.c", add: ["    if (getuid() != 0) {"]),
+        flag(.crypto, "go: math/rand for a token", "internal/invite/token.go", add: ["\t\ttoken[i] = letters[rand.Intn(len(letters))]"], rules: ["crypto.random-for-secret"]),
+        clean("go: math/rand picking a retry jitter is not a secret", "internal/retry/backoff.go", add: ["\tdelay += time.Duration(rand.Intn(100)) * time.Millisecond"], never: [.crypto], notRules: ["crypto.random-for-secret"]),
+        flag(.crypto, "go: curve point validated", "jwk/ecdsa.go", add: ["\tif !crv.IsOnCurve(x, y) {"]),
+        flag(.crypto, "go: JWS algorithm none rejected", "jws/jws.go", add: ["\tif alg == jwa.NoSignature {"]),
+        flag(.crypto, "python: pycrypto cipher", "lib/Crypto/PublicKey/_slowmath.py", add: ["from Crypto.Cipher import AES"]),
+        flag(.crypto, "python: random token from random module", "app/reset.py", add: ["    token = ''.join(random.choice(string.ascii_letters) for _ in range(32))"], rules: ["crypto.random-for-secret"]),
+        clean("python: random.choice picking a colour is not a secret", "app/theme.py", add: ["    colour = random.choice(PALETTE)"], never: [.crypto], notRules: ["crypto.random-for-secret"]),
+        flag(.crypto, "c: constant-time memcmp for an HMAC", "src/openvpn/crypto.c", add: ["    if (memcmp_constant_time(local_hmac, BPTR(buf), hmac_len))"]),
+        flag(.crypto, "c: OpenSSL EVP digest", "src/sign.c", add: ["  EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, pkey);"]),
+        flag(.crypto, "javascript: Math.random for a session id", "server/store.js", add: ["  const sessionId = Math.random().toString(36).slice(2)"], rules: ["crypto.random-for-secret"]),
+        flag(.crypto, "javascript: randomBytes", "server/tokens.js", add: ["  const token = crypto.randomBytes(32).toString('hex')"]),
+        flag(.crypto, "php: mt_rand for a reset token", "lib/Reset.php", add: ["    $token = md5(mt_rand());"]),
+        flag(.crypto, "php: random_bytes", "lib/Token.php", add: ["    $token = bin2hex(random_bytes(32));"]),
+        flag(.crypto, "java: SecureRandom", "src/main/java/com/acme/Tokens.java", add: ["    private static final SecureRandom RANDOM = new SecureRandom();"]),
+        flag(.crypto, "java: AES in ECB mode", "src/main/java/com/acme/Box.java", add: ["        Cipher c = Cipher.getInstance(\"AES/ECB/PKCS5Padding\");"]),
+        flag(.crypto, "ruby: OpenSSL cipher", "lib/box.rb", add: ["    cipher = OpenSSL::Cipher.new('aes-256-gcm')"]),
+        flag(.crypto, "java: Bouncy Castle EC point validated", "core/src/main/java/org/bouncycastle/crypto/params/ECPublicKeyParameters.java", add: ["        if (!q.isValid()) { throw new IllegalArgumentException(\"point not on curve\"); }"]),
+    ]
+
     static let docsAndOtherNegatives: [LabelledCase] = [
         clean("README mentions security words", "README.md", add: ["Set the password and token; we fixed an SQL injection and an XSS."]),
         clean("changelog", "CHANGELOG.md", add: ["- Fix XSS in the comment renderer (CVE-2024-0001)"]),
@@ -351,5 +392,5 @@ enum LabelledCases {
         clean("svg asset", "assets/logo.svg", add: ["<svg onload=\"x\"></svg>"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + docsAndOtherNegatives
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + docsAndOtherNegatives
 }
