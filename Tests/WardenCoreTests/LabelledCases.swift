@@ -437,6 +437,51 @@ enum LabelledCases {
         clean("javascript: RegExp from a constant", "src/strings.js", add: ["const WORD = new RegExp('\\\\w+', 'g')"], never: [.injection]),
     ]
 
+    /// Outbound requests, redirects, configuration and secrets as changes write them.
+    static let networkConfigAndSecretIdioms: [LabelledCase] = [
+        flag(.network, "go: dialer Control rejecting private addresses", "util/net/dialer.go", add: ["\t\tControl: func(network, address string, c syscall.RawConn) error { return denyPrivate(address) },"]),
+        flag(.network, "go: redirect policy on an HTTP client", "internal/fetch/client.go", add: ["\t\tCheckRedirect: func(req *http.Request, via []*http.Request) error { return http.ErrUseLastResponse },"]),
+        flag(.network, "go: webhook host checked against an allow-list", "internal/hooks/target.go", add: ["\tif _, ok := allowedHosts[u.Hostname()]; !ok {"]),
+        flag(.network, "go: net.ParseIP loopback check", "internal/fetch/guard.go", add: ["\tif ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {"]),
+        flag(.network, "python: urlparse netloc compared", "app/utils.py", add: ["    if urlparse(next_url).netloc not in ('', request.host):"]),
+        flag(.network, "python: is_safe_url", "app/views.py", add: ["    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):"]),
+        flag(.network, "python: urllib urlopen of a parameter", "app/fetch.py", add: ["    data = urllib.request.urlopen(request.args['feed']).read()"]),
+        flag(.network, "php: file_get_contents of a URL parameter", "proxy.php", add: ["$body = file_get_contents($_GET['url']);"]),
+        flag(.network, "php: header Location of a parameter", "login.php", add: ["header('Location: ' . $_GET['return']);"]),
+        flag(.network, "java: RestTemplate getForObject", "src/main/java/com/acme/Fetch.java", add: ["        String body = rest.getForObject(target, String.class);"]),
+        flag(.network, "java: sendRedirect of a parameter", "src/main/java/com/acme/web/Login.java", add: ["        response.sendRedirect(request.getParameter(\"next\"));"]),
+        flag(.network, "javascript: window.location from a query", "src/login.js", add: ["  window.location.href = params.get('redirect')"]),
+        flag(.network, "ruby: redirect_to params", "app/controllers/sessions_controller.rb", add: ["    redirect_to params[:return_to]"]),
+        flag(.network, "ruby: open-uri of a URL", "app/models/feed.rb", add: ["    body = URI.open(url).read"]),
+        flag(.network, "c: CURLOPT_FOLLOWLOCATION", "src/fetch.c", add: ["  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);"]),
+        flag(.network, "c: CURLOPT_PROTOCOLS restricted", "src/fetch.c", add: ["  curl_easy_setopt(curl, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);"]),
+        flag(.config, "github actions: pull_request_target", ".github/workflows/ci.yml", add: ["on: pull_request_target"]),
+        flag(.config, "github actions: permissions widened", ".github/workflows/release.yml", add: ["permissions: write-all"]),
+        flag(.config, "django: DEBUG on", "app/settings.py", add: ["DEBUG = True"]),
+        flag(.config, "django: ALLOWED_HOSTS wildcard", "app/settings.py", add: ["ALLOWED_HOSTS = ['*']"]),
+        flag(.config, "flask: secure cookie flags", "app/__init__.py", add: ["app.config['SESSION_COOKIE_SECURE'] = False"]),
+        flag(.config, "express: CORS any origin with credentials", "server/app.js", add: ["app.use(cors({ origin: true, credentials: true }))"]),
+        flag(.config, "spring: actuator endpoints exposed", "src/main/resources/application.properties", add: ["management.endpoints.web.exposure.include=*"]),
+        flag(.config, "nginx: autoindex on", "deploy/nginx/site.conf", add: ["    autoindex on;"]),
+        flag(.config, "docker: runs as root", "Dockerfile", add: ["USER root"]),
+        flag(.config, "kubernetes: hostNetwork", "deploy/k8s/daemonset.yaml", add: ["      hostNetwork: true"]),
+        flag(.config, "php: display_errors on", "config/php.ini", add: ["display_errors = On"]),
+        flag(.config, "go: CORS AllowAllOrigins", "cmd/server/main.go", add: ["\trouter.Use(cors.New(cors.Config{AllowAllOrigins: true}))"]),
+        flag(.secrets, "go: GitHub token in a test helper", "internal/client/client.go", add: ["\tconst token = \"ghp_R4nd0mT0k3nV4lu3Xq9Zk2Lm8Np5Qr7St1Uv\""]),
+        flag(.secrets, "python: Slack webhook URL", "app/notify.py", add: ["SLACK_URL = 'https://hooks.slack.com/services/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'"]),
+        flag(.secrets, "yaml: database password with # and $ in it", "config/database.yml", add: ["  password: Xk9#mQ2$vL7pWz4R"]),
+        flag(.secrets, "properties: token with a trailing comment", "config/app.properties", add: ["api.token=9f8Kq2LmZx4Rt7Wv1Np3 # rotated in May"]),
+        clean("json: a pagination token field names a response field", "data/cloudfront/2016-01-28/paginators-1.json", add: ["      \"output_token\": \"DistributionList.NextMarker\","], never: [.secrets]),
+        clean("yaml: password templated in part", "deploy/values.yaml", add: ["  password: db-${ENVIRONMENT}-reader"], never: [.secrets]),
+        clean("properties: Jasypt-encrypted password", "src/main/resources/application.properties", add: ["spring.datasource.password=ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)"], never: [.secrets]),
+        clean("yaml: a reference to a secret store", "deploy/app.yaml", add: ["  password: arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-Xk9mQ2"], never: [.secrets]),
+        flag(.secrets, "java: token logged", "src/main/java/com/acme/Auth.java", add: ["        log.info(\"issued token \" + token);"]),
+        flag(.secrets, "go: secret printed", "cmd/setup/main.go", add: ["\tfmt.Printf(\"client secret: %s\\n\", cfg.ClientSecret)"]),
+        clean("python: password read from the environment", "app/settings.py", add: ["DB_PASSWORD = os.environ['DB_PASSWORD']"], never: [.secrets]),
+        clean("yaml: templated secret", "deploy/values.yaml", add: ["  password: \"{{ .Values.db.password }}\""], never: [.secrets]),
+        clean("go: an HTTP client timeout", "internal/fetch/client.go", add: ["\tclient := &http.Client{Timeout: 10 * time.Second}"], never: [.auth, .crypto, .fileIO, .sql, .secrets, .injection]),
+    ]
+
     static let docsAndOtherNegatives: [LabelledCase] = [
         clean("README mentions security words", "README.md", add: ["Set the password and token; we fixed an SQL injection and an XSS."]),
         clean("changelog", "CHANGELOG.md", add: ["- Fix XSS in the comment renderer (CVE-2024-0001)"]),
@@ -453,5 +498,5 @@ enum LabelledCases {
         clean("svg asset", "assets/logo.svg", add: ["<svg onload=\"x\"></svg>"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + docsAndOtherNegatives
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + docsAndOtherNegatives
 }
