@@ -483,6 +483,27 @@ enum LabelledCases {
     ]
 
     static let docsAndOtherNegatives: [LabelledCase] = [
+        // Ordinary code with security-sounding words in innocent places.
+        clean("python: a lexer's tokens", "compiler/lexer.py", add: ["    tokens = list(tokenize.generate_tokens(io.StringIO(src).readline))"]),
+        clean("go: a map key lookup", "internal/cache/lru.go", add: ["\tif v, ok := c.items[key]; ok {"]),
+        clean("javascript: a dialog opened", "src/ui/modal.js", add: ["  dialog.open({ title: 'Settings' })"]),
+        clean("java: a keyed hash map", "src/main/java/com/acme/Index.java", add: ["        Map<String, Integer> counts = new HashMap<>();"]),
+        clean("ruby: hash digest for a cache key", "lib/cache_key.rb", add: ["    Digest::SHA256.hexdigest(parts.join('/'))"], never: [.auth, .fileIO, .sql, .secrets, .injection, .network, .config]),
+        clean("typescript: a React component rendering a list", "src/components/List.tsx", add: ["  return <ul>{items.map(i => <li key={i.id}>{i.name}</li>)}</ul>"]),
+        clean("go: JSON encoding of a response", "internal/api/respond.go", add: ["\tjson.NewEncoder(w).Encode(resp)"]),
+        clean("python: a dataclass field named token_count", "app/stats.py", add: ["    token_count: int = 0"]),
+        clean("php: array_map over items", "src/Util.php", add: ["    return array_map(fn($x) => $x * 2, $items);"]),
+        clean("c: a loop over a buffer", "src/sum.c", add: ["  for (i = 0; i < len; i++) total += buf[i];"]),
+        clean("rust: a match on an enum", "src/state.rs", add: ["        State::Idle => self.start(),"]),
+        clean("kotlin: a coroutine launch", "src/main/kotlin/com/acme/Jobs.kt", add: ["    scope.launch { refresh() }"]),
+        clean("swift: a SwiftUI view", "Sources/App/ContentView.swift", add: ["        Text(\"Hello\").padding()"]),
+        clean("java: a logger message without values", "src/main/java/com/acme/Boot.java", add: ["        log.info(\"started\");"]),
+        clean("javascript: test runner executes a suite", "scripts/run.js", add: ["  runner.run(suite)"]),
+        clean("python: sorting a list by key", "app/report.py", add: ["    rows.sort(key=lambda r: r.created)"]),
+        clean("go: a string builder", "internal/text/wrap.go", add: ["\tvar b strings.Builder"]),
+        clean("ruby: a string format for a number", "lib/money.rb", add: ["    format('%.2f', amount)"]),
+        clean("yaml: a CI job name", ".gitlab-ci.yml", add: ["  stage: test"], never: [.auth, .crypto, .fileIO, .sql, .secrets, .injection, .network]),
+        clean("json: package description", "package.json", add: ["  \"description\": \"A tiny date library\","], never: [.auth, .crypto, .fileIO, .sql, .secrets, .injection, .network, .config]),
         clean("README mentions security words", "README.md", add: ["Set the password and token; we fixed an SQL injection and an XSS."]),
         clean("changelog", "CHANGELOG.md", add: ["- Fix XSS in the comment renderer (CVE-2024-0001)"]),
         clean("rst docs", "docs/guide.rst", add: ["Use ``verify=False`` only for testing."]),
