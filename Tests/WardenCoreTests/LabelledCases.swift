@@ -482,6 +482,18 @@ enum LabelledCases {
         clean("go: an HTTP client timeout", "internal/fetch/client.go", add: ["\tclient := &http.Client{Timeout: 10 * time.Second}"], never: [.auth, .crypto, .fileIO, .sql, .secrets, .injection]),
     ]
 
+    /// Removing a safeguard is as much a change to the area as adding one.
+    static let removedSafeguards: [LabelledCase] = [
+        flag(.injection, "php: htmlspecialchars removed", "views/profile.php", add: ["<p><?php echo $user['bio']; ?></p>"], remove: ["<p><?php echo htmlspecialchars($user['bio']); ?></p>"]),
+        flag(.crypto, "python: verify=True removed from a request", "app/client.py", add: ["    r = requests.get(url)"], remove: ["    r = requests.get(url, verify=True)"]),
+        flag(.fileIO, "python: secure_filename removed", "app/upload.py", add: ["    filename = file.filename"], remove: ["    filename = secure_filename(file.filename)"]),
+        flag(.sql, "go: placeholder replaced by concatenation", "internal/store/q.go", add: ["\trows, err := db.Query(\"SELECT * FROM t WHERE name = '\" + name + \"'\")"], remove: ["\trows, err := db.Query(\"SELECT * FROM t WHERE name = $1\", name)"]),
+        flag(.auth, "ruby: authorization callback removed", "app/controllers/reports_controller.rb", remove: ["  before_action :require_admin"]),
+        flag(.auth, "java: PreAuthorize removed", "src/main/java/com/acme/Admin.java", remove: ["    @PreAuthorize(\"hasRole('ADMIN')\")"]),
+        flag(.network, "python: redirect host check removed", "app/views.py", remove: ["    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):"]),
+        flag(.config, "yaml: workflow permissions block removed", ".github/workflows/ci.yml", remove: ["permissions:", "  contents: read"]),
+    ]
+
     static let docsAndOtherNegatives: [LabelledCase] = [
         // Ordinary code with security-sounding words in innocent places.
         clean("python: a lexer's tokens", "compiler/lexer.py", add: ["    tokens = list(tokenize.generate_tokens(io.StringIO(src).readline))"]),
@@ -519,5 +531,5 @@ enum LabelledCases {
         clean("svg asset", "assets/logo.svg", add: ["<svg onload=\"x\"></svg>"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + docsAndOtherNegatives
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + docsAndOtherNegatives
 }
