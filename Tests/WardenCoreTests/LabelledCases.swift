@@ -494,6 +494,40 @@ enum LabelledCases {
         flag(.config, "yaml: workflow permissions block removed", ".github/workflows/ci.yml", remove: ["permissions:", "  contents: read"]),
     ]
 
+    /// How web applications in Go, PHP, Python, Java and JavaScript fix output, argument,
+    /// query and file handling (markdown rendering, served files, git arguments, ORMs).
+    static let webApplicationIdioms: [LabelledCase] = [
+        flag(.injection, "go: goldmark renders raw HTML", "internal/markdown/render.go", add: ["\t\tgoldmark.WithRendererOptions(html.WithUnsafe()),"]),
+        flag(.injection, "go: bluemonday sanitises rendered markdown", "internal/markdown/render.go", add: ["\treturn bluemonday.UGCPolicy().SanitizeBytes(out)"]),
+        flag(.injection, "javascript: markdown-it with HTML enabled", "web/src/markdown.js", add: ["const md = markdownit({ html: true, linkify: true })"]),
+        flag(.injection, "javascript: marked output set as HTML", "web/src/preview.js", add: ["  preview.innerHTML = marked.parse(text)"]),
+        flag(.injection, "go: an SVG served inline", "http/raw.go", add: ["\tw.Header().Set(\"Content-Type\", \"image/svg+xml\")"]),
+        flag(.injection, "go: downloads forced to attachment", "http/raw.go", add: ["\tw.Header().Set(\"Content-Disposition\", \"attachment; filename=\"+strconv.Quote(name))"]),
+        flag(.injection, "go: nosniff on served files", "http/static.go", add: ["\tw.Header().Set(\"X-Content-Type-Options\", \"nosniff\")"]),
+        flag(.injection, "go: git arguments end with --", "util/git/client.go", add: ["\tcmd := exec.Command(\"git\", \"fetch\", \"origin\", \"--\", revision)"], rules: ["injection.argument-injection"]),
+        flag(.injection, "go: option-like argument rejected", "internal/git/repo.go", add: ["\tif strings.HasPrefix(ref, \"-\") {"], rules: ["injection.argument-injection"]),
+        flag(.injection, "python: option-like argument rejected", "app/git.py", add: ["    if branch.startswith('-'):"], rules: ["injection.argument-injection"]),
+        clean("go: a minus sign on a number is not argument injection", "internal/parse/num.go", add: ["\tif strings.HasPrefix(s, \"-\") {"], never: [.injection], notRules: ["injection.argument-injection"]),
+        clean("python: a program parsing its own options", "tools/cli.py", add: ["        if arg.startswith('--'):"], never: [.injection], notRules: ["injection.argument-injection"]),
+        flag(.injection, "python: defusedxml replaces the standard parser", "app/importer.py", add: ["from defusedxml.ElementTree import fromstring"], remove: ["from xml.etree.ElementTree import fromstring"]),
+        flag(.injection, "python: lxml parser without entity resolution", "app/xml.py", add: ["    parser = etree.XMLParser(resolve_entities=False, no_network=True)"]),
+        flag(.injection, "java: JSP c:out", "src/main/webapp/WEB-INF/views/profile.jsp", add: ["    <td><c:out value=\"${user.name}\"/></td>"]),
+        flag(.injection, "java: JSP EL printed raw", "src/main/webapp/WEB-INF/views/search.jsp", add: ["    <p>Results for ${param.q}</p>"]),
+        flag(.injection, "javascript: jQuery htmlPrefilter", "src/manipulation.js", add: ["\thtmlPrefilter: function( html ) {"]),
+        flag(.injection, "php: CakePHP link with escaping off", "templates/Users/index.php", add: ["<?= $this->Html->link($user->name, ['action' => 'view', $user->id], ['escape' => false]) ?>"]),
+        flag(.injection, "php: filter_var sanitising a value", "lib/Input.php", add: ["    $name = filter_var($_POST['name'], FILTER_SANITIZE_SPECIAL_CHARS);"]),
+        flag(.sql, "go: gorm Where with Sprintf", "internal/store/memo.go", add: ["\tdb.Where(fmt.Sprintf(\"content LIKE '%%%s%%'\", q)).Find(&memos)"]),
+        flag(.sql, "go: gorm Order from a request parameter", "internal/api/list.go", add: ["\tdb.Order(sortField + \" \" + sortDir).Find(&items)"]),
+        flag(.sql, "go: xorm Where concatenated", "models/repo.go", add: ["\tsess.Where(\"name LIKE '%\" + keyword + \"%'\")"]),
+        flag(.sql, "php: CakePHP conditions with an interpolated value", "src/Model/Table/ArticlesTable.php", add: ["        return $this->find()->where([\"title LIKE '%$term%'\"]);"]),
+        flag(.sql, "javascript: sequelize replacements", "lib/search.js", add: ["  return sequelize.query('SELECT * FROM posts WHERE title = :title', { replacements: { title } })"]),
+        flag(.fileIO, "go: afero base-path filesystem", "files/fs.go", add: ["\tfs := afero.NewBasePathFs(afero.NewOsFs(), root)"]),
+        flag(.fileIO, "go: os.Root scoped open", "internal/store/files.go", add: ["\tf, err := root.Open(name)", "\troot, err := os.OpenRoot(dir)"]),
+        flag(.fileIO, "php: upload extension allow-list", "upload.php", add: ["if (!in_array(strtolower(pathinfo($name, PATHINFO_EXTENSION)), $allowed, true)) {"]),
+        flag(.fileIO, "python: tarfile extraction filter", "app/restore.py", add: ["        tar.extractall(dest, filter='data')"]),
+        flag(.fileIO, "java: Files.createTempFile with permissions", "src/main/java/com/acme/Tmp.java", add: ["        Path tmp = Files.createTempFile(\"upload\", \".bin\", PosixFilePermissions.asFileAttribute(OWNER_ONLY));"]),
+    ]
+
     static let docsAndOtherNegatives: [LabelledCase] = [
         // Ordinary code with security-sounding words in innocent places.
         clean("python: a lexer's tokens", "compiler/lexer.py", add: ["    tokens = list(tokenize.generate_tokens(io.StringIO(src).readline))"]),
@@ -531,5 +565,5 @@ enum LabelledCases {
         clean("svg asset", "assets/logo.svg", add: ["<svg onload=\"x\"></svg>"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + docsAndOtherNegatives
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + docsAndOtherNegatives
 }
