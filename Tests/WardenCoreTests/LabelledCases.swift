@@ -528,6 +528,36 @@ enum LabelledCases {
         flag(.fileIO, "java: Files.createTempFile with permissions", "src/main/java/com/acme/Tmp.java", add: ["        Path tmp = Files.createTempFile(\"upload\", \".bin\", PosixFilePermissions.asFileAttribute(OWNER_ONLY));"]),
     ]
 
+    /// Identity, session and key handling as frameworks spell it (Spring Security, Django,
+    /// OIDC and SAML libraries, Go's JWT and TOTP packages, key derivation).
+    static let identityAndKeyIdioms: [LabelledCase] = [
+        flag(.auth, "go: JWT signing method checked", "util/session/sessionmanager.go", add: ["\t\tif _, ok := token.Method.(*jwt.SigningMethodHMAC); !ok {"]),
+        flag(.auth, "go: OIDC verifier skips the client id check", "util/oidc/provider.go", add: ["\tverifier := provider.Verifier(&oidc.Config{SkipClientIDCheck: true})"]),
+        flag(.auth, "go: gorilla CSRF middleware", "cmd/server/main.go", add: ["\tCSRF := csrf.Protect(key, csrf.Secure(true))"]),
+        flag(.auth, "go: TOTP validated", "internal/auth/mfa.go", add: ["\tif !totp.Validate(code, user.TOTPSecret) {"]),
+        flag(.auth, "java: Spring Security CSRF disabled", "src/main/java/com/acme/SecurityConfig.java", add: ["        http.csrf().disable();"]),
+        flag(.auth, "java: permitAll on a path", "src/main/java/com/acme/SecurityConfig.java", add: ["            .antMatchers(\"/actuator/**\").permitAll()"]),
+        flag(.auth, "java: OAuth redirect_uri matched", "server/src/main/java/org/cloudfoundry/identity/uaa/oauth/UaaAuthorizationEndpoint.java", add: ["        String resolvedRedirect = redirectResolver.resolveRedirect(redirectUriParameter, client);"]),
+        flag(.auth, "python: Django LoginRequiredMixin", "app/views.py", add: ["class DashboardView(LoginRequiredMixin, TemplateView):"]),
+        flag(.auth, "python: SAML assertions must be signed", "src/saml2/client_base.py", add: ["        self.want_assertions_signed = True"]),
+        flag(.auth, "python: django authenticate and login", "app/auth.py", add: ["    user = authenticate(request, username=username, password=password)"]),
+        flag(.auth, "php: admin flag read from the session", "admin/index.php", add: ["if (empty($_SESSION['is_admin'])) {"]),
+        flag(.auth, "php: CSRF token compared", "include/class.csrf.php", add: ["        return hash_equals($_SESSION['csrf_token'], $token);"]),
+        flag(.auth, "javascript: express-session cookie options", "server/app.js", add: ["app.use(session({ secret: process.env.SESSION_SECRET, cookie: { httpOnly: true, secure: true } }))"]),
+        flag(.auth, "ruby: has_secure_password", "app/models/user.rb", add: ["  has_secure_password"]),
+        flag(.auth, "csharp: AllowAnonymous added", "Controllers/AccountController.cs", add: ["    [AllowAnonymous]"]),
+        flag(.crypto, "go: RSA PSS verification", "jws/rsa.go", add: ["\treturn rsa.VerifyPSS(pubkey, h, digest, signature, opts)"]),
+        flag(.crypto, "go: HMAC key length checked", "jws/hmac.go", add: ["\tif len(key) < 32 {"]),
+        flag(.crypto, "go: x509 chain verified", "pkg/tls/verify.go", add: ["\tif _, err := cert.Verify(x509.VerifyOptions{Roots: pool}); err != nil {"]),
+        flag(.crypto, "python: pycrypto counter mode", "lib/Crypto/Cipher/_mode_ctr.py", add: ["    cipher = AES.new(key, AES.MODE_CTR, counter=Counter.new(128))"]),
+        flag(.crypto, "python: bcrypt rounds", "app/security.py", add: ["    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=12))"]),
+        flag(.crypto, "c: OpenVPN HMAC context", "src/openvpn/crypto.c", add: ["    hmac_ctx_init(ctx->hmac, key->hmac, kt->digest);"]),
+        flag(.crypto, "java: PBKDF2 iterations", "src/main/java/com/acme/Hasher.java", add: ["        PBEKeySpec spec = new PBEKeySpec(password, salt, 310000, 256);"]),
+        clean("python: a benchmark's iteration count is not key derivation", "bench/run.py", add: ["    iterations = 1000"], never: [.crypto], notRules: ["crypto.key-derivation"]),
+        flag(.crypto, "javascript: scrypt key derivation", "server/hash.js", add: ["  const key = crypto.scryptSync(password, salt, 64)"]),
+        flag(.crypto, "php: openssl_verify", "lib/Signature.php", add: ["    $ok = openssl_verify($data, $sig, $pub, OPENSSL_ALGO_SHA256);"]),
+    ]
+
     static let docsAndOtherNegatives: [LabelledCase] = [
         // Ordinary code with security-sounding words in innocent places.
         clean("python: a lexer's tokens", "compiler/lexer.py", add: ["    tokens = list(tokenize.generate_tokens(io.StringIO(src).readline))"]),
@@ -565,5 +595,5 @@ enum LabelledCases {
         clean("svg asset", "assets/logo.svg", add: ["<svg onload=\"x\"></svg>"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + docsAndOtherNegatives
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + docsAndOtherNegatives
 }
