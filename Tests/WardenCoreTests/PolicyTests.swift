@@ -76,12 +76,21 @@ struct PolicyTests {
         #expect(first?.line != nil)
     }
 
+    /// The built-in pack and policy with a repository's `.warden.yml` over them.
+    private func makeEngine(repositoryPolicy: String) throws -> Engine {
+        try Engine(
+            rulePack: WardenDefaults.rulePackFiles, policyLayers: [WardenDefaults.policy, (".warden.yml", repositoryPolicy)],
+            aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
+    }
+
+    /// A one-line change to `path`.
+    private func change(_ path: String, from old: String = "a", to new: String = "b") -> String {
+        "diff --git a/\(path) b/\(path)\n--- a/\(path)\n+++ b/\(path)\n@@ -1 +1 @@\n-\(old)\n+\(new)\n"
+    }
+
     @Test func policyRulesAddOverrideAndDisable() throws {
-        let engine = try Engine(
-            rulePack: WardenDefaults.rulePackFiles,
-            policyLayers: [
-                WardenDefaults.policy,
-                (".warden.yml", """
+        let engine = try makeEngine(
+            repositoryPolicy: """
                     rules:
                       - id: acme-auth-client
                         area: auth
@@ -93,26 +102,21 @@ struct PolicyTests {
                         reason: our own wording
                         keywords: [query]
                         pattern: 'QUERY_WITH_USER_INPUT'
-                    """),
-            ],
-            aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
-        let identity = engine.classifier.classify("diff --git a/services/identity/x.go b/services/identity/x.go\n--- a/services/identity/x.go\n+++ b/services/identity/x.go\n@@ -1 +1 @@\n-a\n+b\n")
+                    """)
+        let identity = engine.classifier.classify(change("services/identity/x.go"))
         #expect(identity.areas == [.auth])
         #expect(identity.report(for: .auth)?.findings.first?.reason == "matches rule acme-auth-client")
-        let ci = engine.classifier.classify("diff --git a/.github/workflows/ci.yml b/.github/workflows/ci.yml\n--- a/.github/workflows/ci.yml\n+++ b/.github/workflows/ci.yml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n")
+        let ci = engine.classifier.classify(change(".github/workflows/ci.yml", from: "a: 1", to: "a: 2"))
         #expect(!ci.areas.contains(.config))
-        let sql = engine.classifier.classify("diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+run(QUERY_WITH_USER_INPUT)\n")
+        let sql = engine.classifier.classify(change("x.py", to: "run(QUERY_WITH_USER_INPUT)"))
         #expect(sql.report(for: .sql)?.findings.first?.reason == "our own wording")
     }
 
     @Test func pathRulesOfOneAreaCountOncePerFile() throws {
         // Two path rules for auth both match services/identity/login.go: the file is one piece
         // of path evidence for auth (the stronger rule's weight), not the sum of both.
-        let engine = try Engine(
-            rulePack: WardenDefaults.rulePackFiles,
-            policyLayers: [
-                WardenDefaults.policy,
-                (".warden.yml", """
+        let engine = try makeEngine(
+            repositoryPolicy: """
                     rules:
                       - id: acme-identity-dir
                         area: auth
@@ -121,17 +125,14 @@ struct PolicyTests {
                         area: auth
                         weight: 1.5
                         paths: ["**/login.go"]
-                    """),
-            ],
-            aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
-        let file = "diff --git a/services/identity/login.go b/services/identity/login.go\n--- a/services/identity/login.go\n+++ b/services/identity/login.go\n@@ -1 +1 @@\n-a\n+b\n"
+                    """)
+        let file = change("services/identity/login.go")
         let result = engine.classifier.classify(file)
         let auth = try #require(result.report(for: .auth))
         #expect(Set(auth.findings.map(\.rule)).isSuperset(of: ["acme-identity-dir", "acme-login-file"]))
         #expect(abs(auth.score - 1.5) < 1e-9, "score \(auth.score)")
         // In two files, each file counts.
-        let other = "diff --git a/services/identity/keys.go b/services/identity/keys.go\n--- a/services/identity/keys.go\n+++ b/services/identity/keys.go\n@@ -1 +1 @@\n-a\n+b\n"
-        let both = try #require(engine.classifier.classify(file + other).report(for: .auth))
+        let both = try #require(engine.classifier.classify(file + change("services/identity/keys.go")).report(for: .auth))
         #expect(abs(both.score - 2.5) < 1e-9, "score \(both.score)")
     }
 
