@@ -558,6 +558,46 @@ enum LabelledCases {
         flag(.crypto, "php: openssl_verify", "lib/Signature.php", add: ["    $ok = openssl_verify($data, $sig, $pub, OPENSSL_ALGO_SHA256);"]),
     ]
 
+    /// C#, SQL files, CI systems other than GitHub's, and every manifest and lockfile kind.
+    static let csharpPipelinesAndManifests: [LabelledCase] = [
+        flag(.sql, "csharp: FromSqlRaw with interpolation", "Data/UserRepository.cs", add: ["        return _db.Users.FromSqlRaw($\"SELECT * FROM Users WHERE Name = '{name}'\").ToList();"]),
+        flag(.sql, "csharp: SqlCommand concatenated", "Data/Orders.cs", add: ["        var cmd = new SqlCommand(\"SELECT * FROM Orders WHERE Id = \" + id, conn);"]),
+        flag(.injection, "csharp: Html.Raw of a model field", "Views/Posts/Show.cshtml", add: ["<div>@Html.Raw(Model.Body)</div>"]),
+        flag(.injection, "csharp: Process.Start with a built command", "Services/Exporter.cs", add: ["        Process.Start(\"cmd.exe\", \"/c convert \" + fileName);"]),
+        flag(.injection, "csharp: BinaryFormatter deserialisation", "Services/Cache.cs", add: ["        var obj = new BinaryFormatter().Deserialize(stream);"]),
+        flag(.injection, "csharp: Json.NET TypeNameHandling", "Startup.cs", add: ["            options.SerializerSettings.TypeNameHandling = TypeNameHandling.All;"]),
+        flag(.fileIO, "csharp: File.ReadAllText of a request value", "Controllers/FilesController.cs", add: ["        var text = System.IO.File.ReadAllText(Path.Combine(_root, name));"]),
+        flag(.auth, "csharp: JWT bearer validation parameters", "Startup.cs", add: ["                ValidateIssuerSigningKey = true,"]),
+        clean("csharp: a validation flag is not key material", "Startup.cs", add: ["                ValidateIssuerSigningKey = true,"], never: [.secrets], notRules: ["secrets.key-material"]),
+        flag(.auth, "csharp: ASP.NET authorization policy", "Startup.cs", add: ["    services.AddAuthorization(o => o.AddPolicy(\"Admin\", p => p.RequireRole(\"admin\")));"]),
+        flag(.crypto, "csharp: RNGCryptoServiceProvider", "Services/Tokens.cs", add: ["        using var rng = RandomNumberGenerator.Create();"]),
+        flag(.crypto, "csharp: SHA1 for signatures", "Services/Signer.cs", add: ["        using var sha = SHA1.Create();"]),
+        flag(.network, "csharp: HttpClient GetAsync of a URL parameter", "Controllers/ProxyController.cs", add: ["        var resp = await _http.GetAsync(url);"]),
+        flag(.config, "csharp: developer exception page in production", "Startup.cs", add: ["        app.UseDeveloperExceptionPage();"]),
+        flag(.sql, "sql: a migration adding a column", "db/migrations/20240101_add_role.sql", add: ["ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'member';"]),
+        flag(.sql, "sql: a grant in a schema file", "schema/grants.sql", add: ["GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO app;"]),
+        flag(.config, "gitlab ci: a job using a protected variable", ".gitlab-ci.yml", add: ["  script: curl -H \"Authorization: Bearer $DEPLOY_TOKEN\" https://deploy.example.com"]),
+        flag(.config, "jenkins: a pipeline with credentials", "Jenkinsfile", add: ["    withCredentials([string(credentialsId: 'deploy', variable: 'TOKEN')]) {"]),
+        flag(.config, "circleci: a workflow", ".circleci/config.yml", add: ["      - run: ./deploy.sh"]),
+        flag(.config, "azure pipelines", "azure-pipelines.yml", add: ["- script: ./build.sh"]),
+        flag(.config, "helm values: security context", "charts/app/values.yaml", add: ["  runAsNonRoot: false"]),
+        flag(.config, "toml: a setting in a service config", "config/server.toml", add: ["cors_allowed_origins = [\"*\"]"]),
+        flag(.dependencies, "rust: Cargo.toml dependency", "Cargo.toml", add: ["reqwest = { version = \"0.12\", features = [\"json\"] }"]),
+        flag(.dependencies, "python: pyproject dependency", "pyproject.toml", add: ["    \"requests>=2.32\","]),
+        flag(.dependencies, "php: composer require", "composer.json", add: ["        \"guzzlehttp/guzzle\": \"^7.8\","]),
+        flag(.dependencies, "ruby: Gemfile gem", "Gemfile", add: ["gem 'nokogiri', '~> 1.16'"]),
+        flag(.dependencies, "dotnet: csproj package reference", "src/App/App.csproj", add: ["    <PackageReference Include=\"Newtonsoft.Json\" Version=\"13.0.3\" />"]),
+        flag(.dependencies, "swift: Package.swift dependency", "Package.swift", add: ["        .package(url: \"https://github.com/apple/swift-nio.git\", from: \"2.65.0\"),"]),
+        flag(.dependencies, "javascript: pnpm lockfile", "pnpm-lock.yaml", add: ["  /lodash@4.17.21:"]),
+        flag(.dependencies, "python: poetry lockfile", "poetry.lock", add: ["version = \"2.32.3\""]),
+        flag(.dependencies, "php: composer.lock", "composer.lock", add: ["            \"version\": \"7.8.1\","]),
+        flag(.dependencies, "ruby: Gemfile.lock", "Gemfile.lock", add: ["    nokogiri (1.16.5)"]),
+        flag(.dependencies, "swift: Package.resolved", "Package.resolved", add: ["        \"version\" : \"2.65.0\""]),
+        flag(.dependencies, "github actions: unpinned action", ".github/workflows/ci.yml", add: ["      - uses: some-org/deploy-action@main"]),
+        flag(.dependencies, "npm registry changed", ".npmrc", add: ["registry=https://npm.example.net/"]),
+        flag(.config, "docker: a base image bump is a container configuration change", "Dockerfile", add: ["FROM python:3.12-slim"], remove: ["FROM python:3.11-slim"]),
+    ]
+
     static let docsAndOtherNegatives: [LabelledCase] = [
         // Ordinary code with security-sounding words in innocent places.
         clean("python: a lexer's tokens", "compiler/lexer.py", add: ["    tokens = list(tokenize.generate_tokens(io.StringIO(src).readline))"]),
@@ -595,5 +635,5 @@ enum LabelledCases {
         clean("svg asset", "assets/logo.svg", add: ["<svg onload=\"x\"></svg>"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + docsAndOtherNegatives
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + docsAndOtherNegatives
 }
