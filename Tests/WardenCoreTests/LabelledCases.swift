@@ -598,6 +598,38 @@ enum LabelledCases {
         flag(.config, "docker: a base image bump is a container configuration change", "Dockerfile", add: ["FROM python:3.12-slim"], remove: ["FROM python:3.11-slim"]),
     ]
 
+    /// Web frameworks: FastAPI, NestJS, Next.js, gin, echo, fiber, React, Vue, Svelte, Angular.
+    static let webFrameworkIdioms: [LabelledCase] = [
+        flag(.auth, "python: FastAPI dependency on the current user", "app/api/items.py", add: ["async def delete_item(item_id: int, user: User = Depends(get_current_active_user)):"]),
+        flag(.auth, "python: FastAPI OAuth2 scheme", "app/security.py", add: ["oauth2_scheme = OAuth2PasswordBearer(tokenUrl=\"token\")"]),
+        flag(.auth, "typescript: NestJS guard", "src/admin/admin.controller.ts", add: ["@UseGuards(AuthGuard('jwt'), RolesGuard)"]),
+        flag(.auth, "typescript: Next.js middleware redirects anonymous users", "middleware.ts", add: ["  if (!session) return NextResponse.redirect(new URL('/login', req.url))"]),
+        flag(.auth, "go: gin route group behind auth middleware", "router/router.go", add: ["\tadmin := r.Group(\"/admin\", middleware.RequireAdmin())"]),
+        flag(.auth, "go: echo JWT middleware", "server/server.go", add: ["\te.Use(echojwt.WithConfig(echojwt.Config{SigningKey: key}))"]),
+        flag(.auth, "go: fiber basic auth", "app/app.go", add: ["\tapp.Use(basicauth.New(basicauth.Config{Users: users}))"]),
+        flag(.network, "python: FastAPI RedirectResponse to a parameter", "app/api/auth.py", add: ["    return RedirectResponse(url=next)"]),
+        flag(.network, "python: httpx get of a user URL", "app/webhooks.py", add: ["    resp = await client.get(hook.url)"]),
+        flag(.network, "typescript: Next.js redirect", "app/login/actions.ts", add: ["  redirect(searchParams.get('callbackUrl') ?? '/')"]),
+        flag(.network, "go: gin Redirect of a query", "handlers/auth.go", add: ["\tc.Redirect(http.StatusFound, c.Query(\"redirect\"))"]),
+        flag(.network, "go: fiber proxy forward", "app/proxy.go", add: ["\treturn proxy.Do(c, target)"]),
+        flag(.fileIO, "python: FastAPI FileResponse of a path parameter", "app/api/files.py", add: ["    return FileResponse(os.path.join(UPLOAD_DIR, name))"]),
+        flag(.fileIO, "python: UploadFile written to disk", "app/api/upload.py", add: ["    with open(dest / file.filename, 'wb') as out:"]),
+        flag(.fileIO, "go: gin SaveUploadedFile", "handlers/upload.go", add: ["\tc.SaveUploadedFile(file, filepath.Join(dir, file.Filename))"]),
+        flag(.fileIO, "go: fiber static with browsing", "app/app.go", add: ["\tapp.Static(\"/files\", \"./uploads\", fiber.Static{Browse: true})"]),
+        flag(.fileIO, "javascript: multer destination", "server/upload.js", add: ["const upload = multer({ dest: 'uploads/' })"]),
+        flag(.config, "python: FastAPI CORS middleware", "app/main.py", add: ["app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)"]),
+        flag(.config, "go: gin release mode", "main.go", add: ["\tgin.SetMode(gin.DebugMode)"]),
+        flag(.config, "typescript: helmet removed", "src/main.ts", remove: ["  app.use(helmet())"]),
+        flag(.config, "javascript: Next.js security headers", "next.config.js", add: ["        { key: 'Content-Security-Policy', value: \"default-src 'self'\" },"]),
+        flag(.injection, "typescript: React dangerouslySetInnerHTML", "src/components/Post.tsx", add: ["  return <div dangerouslySetInnerHTML={{ __html: post.body }} />"]),
+        flag(.injection, "vue: v-html of a comment", "src/components/Comment.vue", add: ["    <p v-html=\"comment.text\"></p>"]),
+        flag(.injection, "svelte: @html of a field", "src/routes/Post.svelte", add: ["  {@html post.content}"]),
+        flag(.injection, "angular: bypassSecurityTrustHtml", "src/app/preview.component.ts", add: ["    this.html = this.sanitizer.bypassSecurityTrustHtml(value)"]),
+        flag(.injection, "python: Jinja2 Environment without autoescape", "app/render.py", add: ["env = Environment(loader=FileSystemLoader('templates'))"]),
+        clean("python: Jinja2 Environment with autoescape", "app/render.py", add: ["env = Environment(loader=FileSystemLoader('templates'), autoescape=select_autoescape())"], never: [], notRules: ["injection.html-sink"]),
+        clean("python: a FastAPI dependency on a database session is not access control", "app/api/items.py", add: ["async def list_items(db: Session = Depends(get_db)):"], never: [.auth], notRules: ["auth.filter"]),
+    ]
+
     static let docsAndOtherNegatives: [LabelledCase] = [
         // Ordinary code with security-sounding words in innocent places.
         clean("python: a lexer's tokens", "compiler/lexer.py", add: ["    tokens = list(tokenize.generate_tokens(io.StringIO(src).readline))"]),
@@ -635,5 +667,5 @@ enum LabelledCases {
         clean("svg asset", "assets/logo.svg", add: ["<svg onload=\"x\"></svg>"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + docsAndOtherNegatives
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + docsAndOtherNegatives
 }
