@@ -82,4 +82,20 @@ struct PatternSplitterTests {
             }
         }
     }
+
+    @Test func dotStarsAreBoundedOutsideClassesAndEscapes() {
+        #expect(PatternSplitter.boundingDotStars(#"a.*b"#) == #"a.{0,256}b"#)
+        #expect(PatternSplitter.boundingDotStars(#"a.+?b"#) == #"a.{1,256}?b"#)
+        #expect(PatternSplitter.boundingDotStars(#"a\.*b"#) == #"a\.*b"#)
+        #expect(PatternSplitter.boundingDotStars(#"[.*]x[^].*]y"#) == #"[.*]x[^].*]y"#)
+        #expect(PatternSplitter.boundingDotStars(#"(a|b).*\bc\b"#) == #"(a|b).{0,256}\bc\b"#)
+    }
+
+    @Test func aBoundedPatternMatchesWithinReachOnly() throws {
+        let pattern = try CompiledPattern(#"(?i)\bhide\b.*\bsecret\b"#)
+        var near = MatchText("hide the secret")
+        #expect(pattern.firstMatch(&near) != nil)
+        var far = MatchText("hide " + String(repeating: "x", count: 300) + " secret")
+        #expect(pattern.firstMatch(&far) == nil)
+    }
 }

@@ -3,6 +3,7 @@
 //   warden-bench corpus --out FILE --mb N DIR...     build a mixed-language diff from source trees
 //   warden-bench classify FILE [--runs N]            parse + classify throughput, one core
 //   warden-bench end-to-end FILE [--lines N] [--runs N]   a N-line diff from diff bytes to JSON + comment
+//   warden-bench hostile [--bytes N]                 worst cases: lines made of one rule's keywords, per rule and language
 //   warden-bench ai-share [--commits N] [--lines N] [--runs N]   AI share scoring of a synthetic history
 //   warden-bench http URL [--requests N] [--rounds N]   Warden's libcurl client beside AsyncHTTPClient
 //   warden-bench reconcile [--lines N] [--runs N] [--open N]   decision + reconciliation of a PR, forge in memory
@@ -295,6 +296,9 @@ case "reconcile":
     let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200
     let open = Int(option("--open", in: &arguments) ?? "1000") ?? 1000
     await reconcileBenchmark(lines: lines, runs: runs, open: open)
+case "hostile":
+    let size = Int(option("--bytes", in: &arguments) ?? "60000") ?? 60000
+    hostileLines(bytes: size)
 case "end-to-end":
     let lines = Int(option("--lines", in: &arguments) ?? "2000") ?? 2000
     let runs = Int(option("--runs", in: &arguments) ?? "200") ?? 200
@@ -302,4 +306,53 @@ case "end-to-end":
     endToEnd(path, lines: lines, runs: runs)
 default:
     fail("unknown command \(command)")
+}
+
+/// Lines built to be expensive: for every content rule, a line of `bytes` made of its own
+/// keywords (separated by punctuation, or run together into one word), in files of several
+/// languages. Every keyword admits the line to the rule's patterns, so this is the worst a
+/// diff can make the classifier do per byte; it reports the overall rate and the slowest lines.
+func hostileLines(bytes size: Int) {
+    let engine = loadEngine()
+    let separators = [" ", "(", "\"", "'", ".", "=", " = ", "_", "/", "-", ""]
+    var generator = SplitMix(seed: 7)
+    var timings: [(seconds: Double, rule: String, file: String)] = []
+    var total = 0
+    let clock = ContinuousClock()
+    for rule in engine.classifier.ruleDefinitions where !rule.keywords.isEmpty {
+        let keywords = rule.keywords.map { $0.replacingOccurrences(of: "\\b", with: "") }
+        for ext in ["py", "js", "go", "php", "c", "java", "rb", "yml", "sh", "html"] {
+            for joined in [false, true] {
+                var line = ""
+                while line.utf8.count < size {
+                    line += keywords[Int(generator.next() % UInt64(keywords.count))]
+                    line += joined ? "" : separators[Int(generator.next() % UInt64(separators.count))]
+                }
+                let path = "src/hostile.\(ext)"
+                let diff = Array("diff --git a/\(path) b/\(path)\n--- a/\(path)\n+++ b/\(path)\n@@ -0,0 +1 @@\n+\(line)\n".utf8)
+                let start = clock.now
+                _ = engine.classifier.classify(diff)
+                timings.append((seconds(clock.now - start), rule.id, "\(ext)\(joined ? " (one word)" : "")"))
+                total += diff.count
+            }
+        }
+    }
+    let elapsed = timings.reduce(0) { $0 + $1.seconds }
+    print(String(format: "hostile: %d lines of %d bytes, %.1f MiB in %.1f s: %.1f MiB/s", timings.count, size, Double(total) / 1_048_576, elapsed, Double(total) / 1_048_576 / elapsed))
+    for t in timings.sorted(by: { $0.seconds > $1.seconds }).prefix(5) {
+        print(String(format: "  slowest: %6.1f ms  %@ in .%@", t.seconds * 1000, t.rule, t.file))
+    }
+}
+
+/// A small deterministic generator, so every run builds the same lines.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -60,6 +60,7 @@ final class CompiledPattern: @unchecked Sendable {
     let requirement: PatternSplitter.Requirement
 
     init(_ pattern: String) throws {
+        let pattern = PatternSplitter.boundingDotStars(pattern)
         whole = try CompiledRegex(pattern)
         requirement = PatternSplitter.wholeRequirement(pattern)
         if let parts = PatternSplitter.split(pattern) {
@@ -478,6 +479,9 @@ public final class AreaClassifier: Sendable {
 
     /// The role of a file from the pack's `roles:` globs, checked in
     /// ``FileRole/resolutionOrder``; `source` when none matches.
+    /// The rules as loaded (built-in pack with policy additions and overrides), in order.
+    public var ruleDefinitions: [Rule] { rules.map(\.rule) }
+
     public func role(of path: String) -> FileRole {
         var matched: [Bool] = []
         globIndex.match(path, into: &matched)

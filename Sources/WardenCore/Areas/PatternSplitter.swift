@@ -23,6 +23,53 @@ enum PatternSplitter {
         var isEmpty: Bool { all.isEmpty && anyOf.isEmpty }
     }
 
+    /// How far `.*` and `.+` in a rule pattern may reach.
+    static let dotReach = 256
+
+    /// `pattern` with every unbounded `.*` / `.+` (outside character classes) made
+    /// `.{0,256}` / `.{1,256}`. Rules use them to join two parts of one statement; unbounded,
+    /// a line repeating the first part thousands of times (minified code, or a diff written
+    /// to stall the bot) costs time quadratic in its length for every such pattern. Lazy and
+    /// possessive suffixes stay as they were.
+    static func boundingDotStars(_ pattern: String) -> String {
+        let scalars = Array(pattern.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        var inClass = false
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "\\" {
+                out.append(c)
+                if i + 1 < scalars.count { out.append(scalars[i + 1]) }
+                i += 2
+                continue
+            }
+            if inClass {
+                if c == "]" { inClass = false }
+                out.append(c)
+                i += 1
+                continue
+            }
+            if c == "[" {
+                inClass = true
+                out.append(c)
+                i += 1
+                // A `]` first in the class (after an optional `^`) is a literal.
+                if i < scalars.count, scalars[i] == "^" { out.append(scalars[i]); i += 1 }
+                if i < scalars.count, scalars[i] == "]" { out.append(scalars[i]); i += 1 }
+                continue
+            }
+            if c == ".", i + 1 < scalars.count, scalars[i + 1] == "*" || scalars[i + 1] == "+" {
+                out.append(contentsOf: ".{\(scalars[i + 1] == "*" ? 0 : 1),\(dotReach)}".unicodeScalars)
+                i += 2
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return String(out)
+    }
+
     /// The branches of `pattern`, or `nil` when it has no top-level alternation to split.
     static func split(_ pattern: String) -> [Branch]? {
         var scalars = Array(pattern.unicodeScalars)
