@@ -630,6 +630,30 @@ enum LabelledCases {
         clean("python: a FastAPI dependency on a database session is not access control", "app/api/items.py", add: ["async def list_items(db: Session = Depends(get_db)):"], never: [.auth], notRules: ["auth.filter"]),
     ]
 
+    /// Credentials of the services teams use, and hashes and ids that only look like them.
+    static let serviceCredentials: [LabelledCase] = [
+        flag(.secrets, "stripe live secret key", "app/billing.py", add: ["stripe.api_key = 'sk_live_51H8xQ2Lk9mZp3Rt7Wv1Np5Qr8St2Uv4Xy6Za'"]),
+        flag(.secrets, "slack bot token", "bot/config.js", add: ["const token = 'xoxb-2048163249-1287456320789-Qm8Zp3Rt7Wv1Np5Qr8St2Uv4'"]),
+        flag(.secrets, "google api key", "web/src/maps.ts", add: ["const key = 'AIzaSyD8xQ2Lk9mZp3Rt7Wv1Np5Qr8St2Uv4Xy6'"]),
+        flag(.secrets, "sendgrid key", "app/mail.rb", add: ["SENDGRID = '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'"]),
+        flag(.secrets, "npm token in .npmrc", ".npmrc", add: ["//registry.npmjs.org/:_authToken=npm_Qm8Zp3Rt7Wv1Np5Qr8St2Uv4Xy6ZaBc9De1Fg"]),
+        flag(.secrets, "pypi token", ".pypirc", add: ["password = pypi-AgEIcHlwaS5vcmcCJDk4ZTRkNmE0LWE3ZDYtNDhkMy1hY2U4LTk1MmY2ZWZmNmE2MgACKlsz"]),
+        flag(.secrets, "gitlab personal access token", "scripts/release.sh", add: ["export GITLAB_TOKEN=glpat-Qm8Zp3Rt7Wv1Np5Qr8St"]),
+        flag(.secrets, "azure storage connection string", "appsettings.json", add: ["  \"Storage\": \"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=Qm8Zp3Rt7Wv1Np5Qr8St2Uv4Xy6ZaBc9De1Fg3Hi5Jk7Lm9No1Pq3Rs5Tu7Vw9XyZa1Bc3De5Fg7Hi9Jk==;EndpointSuffix=core.windows.net\""]),
+        flag(.secrets, "gcp service account private key", "deploy/sa.json", add: ["  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n\","]),
+        flag(.secrets, "openai key", "app/llm.py", add: ["client = OpenAI(api_key='sk-proj-Qm8Zp3Rt7Wv1Np5Qr8St2Uv4Xy6ZaBc9De1Fg3Hi5Jk7Lm')"]),
+        flag(.secrets, "anthropic key", "app/llm.py", add: ["ANTHROPIC_API_KEY = 'sk-ant-api03-Qm8Zp3Rt7Wv1Np5Qr8St2Uv4Xy6ZaBc9De1Fg3Hi5Jk7Lm9No1Pq3Rs5Tu'"]),
+        flag(.secrets, "hugging face token", "train.py", add: ["login(token='hf_Qm8Zp3Rt7Wv1Np5Qr8St2Uv4Xy6ZaBc9De')"]),
+        flag(.secrets, "digitalocean token", "infra/do.tf", add: ["  token = \"dop_v1_4f8a2c6e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a\""]),
+        flag(.secrets, "shopify access token", "app/shop.rb", add: ["SHOPIFY_TOKEN = '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'"]),
+        flag(.secrets, "telegram bot token", "bot/main.py", add: ["TOKEN = '5382916470:AAHq8Zp3Rt7Wv1Np5Qr8St2Uv4Xy6ZaBc9De'"]),
+        flag(.secrets, "database URL with a password", "config/prod.env", add: ["DATABASE_URL=postgres://app:Xk9mQ2vL7pWz4R@db.internal:5432/app"]),
+        clean("stripe publishable test key is not a secret", "web/src/pay.js", add: ["const pk = 'pk_test_TYooMQauvdEDq54NiTphI7jx'"], never: [.secrets]),
+        clean("a UUID is not a secret", "app/ids.py", add: ["DEFAULT_TENANT = '3f2504e0-4f89-11d3-9a0c-0305e82c3301'"], never: [.secrets]),
+        clean("a git commit hash is not a secret", "deps.lock", add: ["  rev = \"9fceb02d0ae598e95dc970b74767f19372d61af8\""], never: [.secrets]),
+        clean("an integrity hash is not a secret", "package-lock.json", add: ["      \"integrity\": \"sha512-Qm8Zp3Rt7Wv1Np5Qr8St2Uv4Xy6ZaBc9De1Fg3Hi5Jk7Lm9No1Pq3Rs5Tu7Vw9XyZa==\","], never: [.secrets]),
+    ]
+
     static let docsAndOtherNegatives: [LabelledCase] = [
         // Ordinary code with security-sounding words in innocent places.
         clean("c: a DEBUG macro", "src/util.h", add: ["#define DEBUG 0"], never: [.auth, .crypto, .fileIO, .sql, .secrets, .injection, .network]),
@@ -689,5 +713,5 @@ enum LabelledCases {
         clean("svg asset", "assets/logo.svg", add: ["<svg onload=\"x\"></svg>"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + docsAndOtherNegatives
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives
 }
