@@ -122,6 +122,7 @@ enum LabelledCases {
         flag(.fileIO, "c: directory part stripped from a file name", "src/main.c", add: ["  q = strrchr(p, '\\\\');", "  if (q) p = q + 1;"], rules: ["file-io.path-separators"]),
         flag(.fileIO, "java: path split on File.separator", "src/main/java/com/acme/Export.java", add: ["        String[] parts = name.split(File.separator);"], rules: ["file-io.path-separators"]),
         flag(.fileIO, "php: DIRECTORY_SEPARATOR in a built path", "lib/Cache.php", add: ["\t$path = $this->dir . DIRECTORY_SEPARATOR . $key;"], rules: ["file-io.path-separators"]),
+        clean("javascript: joining a JSON path array is not a file path", "lib/dialects/mysql/query-generator.js", add: ["          str = `${this.quoteIdentifier(columnName)}->>'$.${path.join('.')}'`;"], never: [.fileIO], notRules: ["file-io.traversal"]),
         clean("c: strrchr on a dot is not a path", "src/mime.c", add: ["  ext = strrchr(name, '.');"], notRules: ["file-io.path-separators"]),
         flag(.fileIO, "html: the project's advisory page names an arbitrary file deletion", "site/src/content/CVE-2020-0001.html", add: ["    <p>CVE-2020-0001: the library is vulnerable to an Arbitrary File Deletion on the local host when unmarshalling.</p>"], rules: ["file-io.intent"]),
         clean("html under docs/ is documentation, not evidence", "docs/advisories/CVE-2020-0001.html", add: ["    <p>the library is vulnerable to an Arbitrary File Deletion on the local host.</p>"], notRules: ["file-io.intent"]),
