@@ -102,30 +102,36 @@ public final class LiteralMatcher: @unchecked Sendable {
         for s in 0..<stateCount where !seen.contains(s) { order.append(s); seen.insert(s) }
         var newId = [Int](repeating: 0, count: stateCount)
         for (position, s) in order.enumerated() { newId[s] = position }
-        var renumbered = [Int32](repeating: 0, count: table.count)
-        var outputsInOrder: [[Int32]] = []
-        for (position, s) in order.enumerated() {
-            for c in 0..<classCount { renumbered[position * classCount + c] = Int32(newId[Int(table[s * classCount + c])]) }
-            outputsInOrder.append(stateOutputs[s])
-        }
-        table = renumbered
-        stateOutputs = outputsInOrder
-
+        let endsKeyword = stateOutputs.map { !$0.isEmpty }
         var starts: [Int32] = [0]
         var flat: [Int32] = []
-        for list in stateOutputs {
-            flat.append(contentsOf: Set(list).sorted())
+        for s in order {
+            flat.append(contentsOf: Set(stateOutputs[s]).sorted())
             starts.append(Int32(flat.count))
         }
-        for i in table.indices where !stateOutputs[Int(table[i])].isEmpty { table[i] = ~table[i] }
+        stateOutputs = []
+
+        // The final table in one pass, straight into its own memory (the automaton is
+        // megabytes; intermediate copies would multiply the engine's peak memory at load):
+        // renumbered, premultiplied by the class count so the per-byte chain is add and load
+        // with no multiply, and negative (bitwise not) where the next state ends a keyword.
+        let transitions = UnsafeMutablePointer<Int32>.allocate(capacity: max(table.count, 1))
+        for (position, s) in order.enumerated() {
+            for c in 0..<classCount {
+                let old = Int(table[s * classCount + c])
+                let next = Int32(newId[old] * classCount)
+                transitions[position * classCount + c] = endsKeyword[old] ? ~next : next
+            }
+        }
+        let transitionCount = table.count
+        table = []
 
         self.classCount = classCount
         self.stateCount = stateCount
         self.classOf = LiteralMatcher.copy(classTable)
         self.skipsIndentation = !lowered.contains { $0.first == UInt8(ascii: " ") || $0.first == UInt8(ascii: "\t") }
-        // Premultiplied by the class count: the per-byte chain is add and load, no multiply.
-        self.transitions = LiteralMatcher.copy(table.map { $0 >= 0 ? $0 * Int32(classCount) : ~((~$0) * Int32(classCount)) })
-        self.transitionCount = table.count
+        self.transitions = transitions
+        self.transitionCount = transitionCount
         self.outputStart = LiteralMatcher.copy(starts)
         self.outputs = LiteralMatcher.copy(flat.isEmpty ? [0] : flat)
     }
