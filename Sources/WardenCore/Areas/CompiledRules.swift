@@ -202,17 +202,12 @@ struct MatchText {
 
     /// Whether the line contains what a pattern branch requires.
     mutating func satisfies(_ requirement: PatternSplitter.Requirement, lowercased: Bool) -> Bool {
-        if requirement.all.isEmpty && requirement.anyOf.isEmpty { return true }
+        if requirement.isEmpty { return true }
         return withBytes(lowercased: lowercased) { haystack in
             for literal in requirement.all where !MatchText.find(literal, in: haystack) { return false }
             for choices in requirement.anyOf where !choices.contains(where: { MatchText.find($0, in: haystack) }) { return false }
             return true
         }
-    }
-
-    /// Whether the line (or its lowercased twin) contains `needle`.
-    mutating func contains(_ needle: [UInt8], lowercased: Bool) -> Bool {
-        withBytes(lowercased: lowercased) { MatchText.find(needle, in: $0) }
     }
 
     /// Calls `body` with the line's bytes (or its lowercased twin's), read in place: going
@@ -477,11 +472,11 @@ public final class AreaClassifier: Sendable {
         self.secretAllowlist = allowlist
     }
 
-    /// The role of a file from the pack's `roles:` globs, checked in
-    /// ``FileRole/resolutionOrder``; `source` when none matches.
     /// The rules as loaded (built-in pack with policy additions and overrides), in order.
     public var ruleDefinitions: [Rule] { rules.map(\.rule) }
 
+    /// The role of a file from the pack's `roles:` globs, checked in
+    /// ``FileRole/resolutionOrder``; `source` when none matches.
     public func role(of path: String) -> FileRole {
         var matched: [Bool] = []
         globIndex.match(path, into: &matched)
