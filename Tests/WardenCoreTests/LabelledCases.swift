@@ -844,5 +844,52 @@ enum LabelledCases {
         clean("python: log level name", "app/logging.py", add: ["logger.log('debug', 'starting worker %s', worker_id)"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms
+    /// Output escaping in templates and views of many engines, and the injection kinds beside
+    /// HTML and SQL: LDAP filters, spreadsheet formulas, header CRLF, shell arguments.
+    static let templatesAndOtherInjections: [LabelledCase] = [
+        flag(.injection, "twig: twig raw removed", "src/Frontend/Themes/Bootstrap/Core/Layout/Templates/Default.html.twig", add: ["    {{ widget.content }}"], remove: ["    {{ widget.content|raw }}"]),
+        flag(.injection, "php: forkcms assign htmlentities", "src/Frontend/Modules/Search/Actions/Index.php", add: ["        $this->template->assign('term', \\SpoonFilter::htmlentities($this->term));"], remove: ["        $this->template->assign('term', $this->term);"]),
+        flag(.injection, "php: dokuwiki hsc request", "inc/html.php", add: ["    echo hsc($_REQUEST['id']);"], remove: ["    echo $_REQUEST['id'];"]),
+        flag(.injection, "php: vanilla htmlspecialchars", "applications/dashboard/views/entry/signin.php", add: ["echo htmlspecialchars(Gdn::request()->get('Target'));"], remove: ["echo Gdn::request()->get('Target');"]),
+        flag(.injection, "php: vanilla format text", "library/core/class.format.php", add: ["      return Gdn_Format::text($value);"], remove: ["      return $value;"]),
+        flag(.injection, "php: phpmyfaq strings htmlspecialchars", "phpmyfaq/src/phpMyFAQ/Faq.php", add: ["            $title = Strings::htmlspecialchars($row->thema);"], remove: ["            $title = $row->thema;"]),
+        flag(.injection, "php: mantis string_html_specialchars", "core/print_api.php", add: ["\techo string_html_specialchars( $p_value );"], remove: ["\techo $p_value;"]),
+        flag(.injection, "php: php strip_tags post", "comment.php", add: ["$comment = strip_tags($_POST['comment']);"], remove: ["$comment = $_POST['comment'];"]),
+        flag(.injection, "javascript: jquery htmlPrefilter", "src/manipulation.js", add: ["jQuery.htmlPrefilter = function( html ) {", "\treturn html;"], remove: ["\t\treturn html.replace( rxhtmlTag, \"<$1></$2>\" );"]),
+        flag(.injection, "javascript: innerHTML to textContent", "src/components/Toast.js", add: ["  el.textContent = message"], remove: ["  el.innerHTML = message"]),
+        flag(.injection, "javascript: dompurify marked", "src/views/preview.js", add: ["  preview.innerHTML = DOMPurify.sanitize(marked.parse(text))"], remove: ["  preview.innerHTML = marked.parse(text)"]),
+        flag(.injection, "java: java escapeHtml4", "src/main/java/org/acme/web/SearchController.java", add: ["        model.addAttribute(\"q\", StringEscapeUtils.escapeHtml4(q));"], remove: ["        model.addAttribute(\"q\", q);"]),
+        flag(.injection, "html: django safe filter removed", "wagtail/admin/templates/wagtailadmin/pages/listing/_page_title.html", add: ["    {{ page.title }}"], remove: ["    {{ page.title|safe }}"]),
+        flag(.injection, "html: django autoescape", "templates/email/report.html", add: ["{% endautoescape %}"]),
+        flag(.injection, "python: python html.escape", "IPython/core/display.py", add: ["        return '<pre>%s</pre>' % html.escape(self.data)"], remove: ["        return '<pre>%s</pre>' % self.data"]),
+        flag(.injection, "python: bleach clean", "app/comments.py", add: ["    body = bleach.clean(form.body.data, tags=ALLOWED_TAGS)"], remove: ["    body = form.body.data"]),
+        flag(.injection, "go: go template.HTML escape", "frontend/templates.go", add: ["\treturn template.HTML(html.EscapeString(name))"], remove: ["\treturn template.HTML(name)"]),
+        flag(.injection, "go: go bluemonday", "internal/htmlutils/htmlutils.go", add: ["\treturn bluemonday.UGCPolicy().Sanitize(body)"], remove: ["\treturn body"]),
+        flag(.injection, "ruby: rails html_safe removed", "app/helpers/users_helper.rb", add: ["    content_tag(:b, user.name)"], remove: ["    \"<b>#{user.name}</b>\".html_safe"]),
+        flag(.injection, "erb: erb raw output removed", "app/views/comments/_comment.html.erb", add: ["<%= comment.body %>"], remove: ["<%== comment.body %>"]),
+        flag(.injection, "ruby: ruby CGI.escapeHTML", "lib/mailer/render.rb", add: ["      CGI.escapeHTML(subject)"], remove: ["      subject"]),
+        flag(.injection, "javascript: header CRLF strip", "lib/response.js", add: ["  value = String(value).replace(/[\\r\\n]/g, '')", "  res.setHeader(name, value)"]),
+        flag(.injection, "go: smtp CRLF check", "internal/smtpd/smtpd.go", add: ["\tif strings.ContainsAny(addr, \"\\r\\n\") {", "\t\treturn errors.New(\"invalid address\")"]),
+        flag(.injection, "python: ldap escape", "app/ldap_auth.py", add: ["    search_filter = '(uid=%s)' % ldap.filter.escape_filter_chars(username)"], remove: ["    search_filter = '(uid=%s)' % username"], rules: ["injection.ldap"]),
+        flag(.injection, "java: java ldap encoder", "src/main/java/org/acme/LdapLookup.java", add: ["        String filter = \"(uid=\" + LdapEncoder.filterEncode(user) + \")\";"], remove: ["        String filter = \"(uid=\" + user + \")\";"], rules: ["injection.ldap"]),
+        flag(.injection, "python: csv formula injection", "app/export.py", add: ["    if value and value[0] in ('=', '+', '-', '@'):", "        value = \"'\" + value"], rules: ["injection.spreadsheet-formula"]),
+        flag(.injection, "php: php csv formula", "lib/export/csv.php", add: ["    if (preg_match('/^[=+\\-@]/', $value)) {", "        $value = \"'\" . $value;"], rules: ["injection.spreadsheet-formula"]),
+        flag(.injection, "python: python shell false", "app/utils.py", add: ["    return subprocess.run(['git', 'log', '--', path], check=True)"], remove: ["    return subprocess.run('git log ' + path, shell=True, check=True)"]),
+        flag(.injection, "php: php escapeshellarg", "lib/exec.php", add: ["    exec('convert ' . escapeshellarg($file) . ' out.png');"], remove: ["    exec('convert ' . $file . ' out.png');"]),
+        flag(.injection, "tsx: react dangerously removed", "src/server/render.tsx", add: ["  return <div>{comment.body}</div>"], remove: ["  return <div dangerouslySetInnerHTML={{ __html: comment.body }} />"]),
+        flag(.injection, "html: jinja escape filter", "app/templates/search.html", add: ["<p>Results for {{ query|e }}</p>"], remove: ["<p>Results for {{ query }}</p>"], rules: ["injection.html-escaping"]),
+        flag(.injection, "twig: twig autoescape", "src/Resources/views/base.html.twig", add: ["{% autoescape 'html' %}"], rules: ["injection.html-escaping"]),
+        flag(.injection, "ruby: nokogiri", "lib/xml/parser.rb", add: ["      Nokogiri::XML(xml) { |config| config.nonet.noent }"]),
+        flag(.injection, "php: php json hex flags", "lib/Cake/View/Helper/JsHelper.php", add: ["\t\t$value = json_encode($value, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT);"], remove: ["\t\t$value = json_encode($value);"]),
+        flag(.injection, "java: owasp encode", "src/main/java/org/acme/web/ErrorPage.java", add: ["        response.getWriter().write(Encode.forHtml(message));"], remove: ["        response.getWriter().write(message);"]),
+        flag(.injection, "python: json mimetype", "server/views.py", add: ["    return Response(json.dumps(data), mimetype='application/json')"], remove: ["    return Response(json.dumps(data))"]),
+        clean("javascript: dom non-sink", "src/components/Header.js", add: ["  const title = document.title", "  el.classList.add('active')"]),
+        clean("ruby: rails date helper", "app/helpers/dates_helper.rb", add: ["    l(date, format: :short)"], remove: ["    date.strftime('%d %b')"]),
+        clean("php: forkcms url assignment", "src/Frontend/Modules/Blog/Engine/Model.php", add: ["        $item['full_url'] = self::getUrl($item['url']);"]),
+        clean("go: go default page size", "internal/config/defaults.go", add: ["\tDefaultPageSize = 50"], remove: ["\tDefaultPageSize = 25"]),
+        clean("html: template stylesheet", "app/templates/base.html", add: ["<link rel=\"stylesheet\" href=\"{{ static('css/site.css') }}\">"]),
+        clean("javascript: whitespace collapse", "lib/format.js", add: ["  return value.trim().replace(/\\s+/g, ' ')"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections
 }
