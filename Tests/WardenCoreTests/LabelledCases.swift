@@ -891,5 +891,60 @@ enum LabelledCases {
         clean("javascript: whitespace collapse", "lib/format.js", add: ["  return value.trim().replace(/\\s+/g, ' ')"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections
+    /// Access control, file, crypto and SQL fixes as the same projects write them (gin route
+    /// guards, CakePHP's AuthComponent, captcha, afero base paths, O_EXCL, IV lengths, curve
+    /// points, xorm/gorm placeholders, pq quoting), and their ordinary code.
+    static let projectIdiomsByArea: [LabelledCase] = [
+        flag(.auth, "go: answer mustadmin", "internal/router/answer_api_router.go", add: ["\tr.DELETE(\"/question\", middleware.MustAdmin(), a.questionController.RemoveQuestion)"], remove: ["\tr.DELETE(\"/question\", a.questionController.RemoveQuestion)"], rules: ["auth.filter"]),
+        flag(.auth, "go: answer creator check", "internal/service/content/question_service.go", add: ["\tif objectInfo.ObjectCreatorUserID != req.UserID && !req.IsAdmin {", "\t\treturn errors.Forbidden(reason.ForbiddenError)"]),
+        flag(.auth, "go: answer captcha", "internal/controller/user_controller.go", add: ["\tif !captchaPass {", "\t\thandler.HandleResponse(ctx, errors.BadRequest(reason.CaptchaVerificationFailed), nil)"], rules: ["auth.brute-force"]),
+        flag(.auth, "go: answer email verified", "internal/service/user_common/user.go", add: ["\tif userInfo.MailStatus == entity.EmailStatusToBeVerified {", "\t\treturn nil, errors.Forbidden(reason.EmailNeedToBeVerified)"]),
+        flag(.auth, "python: modoboa needs_mailbox", "modoboa/core/views/user.py", add: ["@login_required", "@needs_mailbox()"]),
+        flag(.crypto, "python: modoboa hasher compare", "modoboa/core/password_hashers/base.py", add: ["        return hmac.compare_digest(self._encrypt(clearvalue), hashed_value)"], remove: ["        return self._encrypt(clearvalue) == hashed_value"]),
+        flag(.auth, "python: rdiffweb otp", "rdiffweb/controller/page_mfa.py", add: ["        if not userobj.validate_otp(code):", "            raise cherrypy.HTTPError(403)"]),
+        flag(.auth, "python: rdiffweb session regenerate", "rdiffweb/tools/auth_form.py", add: ["        cherrypy.session.regenerate()"]),
+        flag(.auth, "go: memos archived user", "store/user.go", add: ["\tif user.RowStatus == store.Archived {", "\t\treturn nil, status.Errorf(codes.PermissionDenied, \"user is archived\")"]),
+        flag(.auth, "php: osticket staff valid", "include/staff/tickets.inc.php", add: ["if (!$thisstaff || !$thisstaff->isValid()) die('Access Denied');"], rules: ["auth.access-denied"]),
+        flag(.auth, "php: mpos checkpin", "public/include/pages/account/edit.inc.php", add: ["  if (!$user->checkPin($_SESSION['USERDATA']['id'], $_POST['authPin'])) {"]),
+        flag(.auth, "java: spring firewall", "web/src/main/java/org/springframework/security/web/firewall/StrictHttpFirewall.java", add: ["\t\tif (!isNormalized(request)) {", "\t\t\tthrow new RequestRejectedException(\"The request was rejected because the URL was not normalized.\");"]),
+        flag(.auth, "java: spring matcher", "config/src/main/java/org/springframework/security/config/annotation/web/configurers/AbstractRequestMatcherRegistry.java", add: ["\t\treturn requestMatchers(new MvcRequestMatcher(introspector, pattern));"], remove: ["\t\treturn requestMatchers(new AntPathRequestMatcher(pattern));"]),
+        flag(.auth, "go: kiali nonce", "business/authentication/openid_auth_controller.go", add: ["\tif claims.Nonce != expectedNonce {", "\t\treturn errors.New(\"nonce mismatch\")"]),
+        flag(.auth, "python: pysaml2 verify", "src/saml2/sigver.py", add: ["        if not self.verify_signature(decoded_xml, node_name=class_name(assertion)):", "            raise SignatureError(\"Failed to verify assertion signature\")"]),
+        flag(.auth, "java: uaa zone switch", "server/src/main/java/org/cloudfoundry/identity/uaa/zone/IdentityZoneSwitchingFilter.java", add: ["        if (!isAuthorizedToSwitchToIdentityZone(identityZoneId)) {", "            response.sendError(HttpServletResponse.SC_FORBIDDEN);"]),
+        flag(.auth, "php: cake auth allow", "app/Controller/UsersController.php", add: ["\t\t$this->Auth->allow('login', 'logout');"], remove: ["\t\t$this->Auth->allow();"]),
+        flag(.fileIO, "go: filebrowser basepathfs", "http/data.go", add: ["\tfs := afero.NewBasePathFs(afero.NewOsFs(), user.Scope)"], remove: ["\tfs := afero.NewOsFs()"]),
+        flag(.fileIO, "go: filebrowser symlink", "files/file.go", add: ["\tif info.Mode()&os.ModeSymlink != 0 {", "\t\treturn nil, os.ErrPermission"]),
+        flag(.fileIO, "go: rclone config perms", "fs/config/config.go", add: ["\terr = os.WriteFile(configPath, data, 0600)"], remove: ["\terr = os.WriteFile(configPath, data, 0644)"]),
+        flag(.fileIO, "java: undertow canonicalize", "core/src/main/java/io/undertow/util/CanonicalPathUtils.java", add: ["            String canonical = CanonicalPathUtils.canonicalize(path);"]),
+        flag(.fileIO, "go: esm path clean", "server/build.go", add: ["\tsavePath := path.Join(buildDir, path.Clean(\"/\"+name))"]),
+        flag(.fileIO, "c: curl o_excl", "lib/cookie.c", add: ["  fd = open(tempstore, O_WRONLY | O_CREAT | O_EXCL, 0600);"], remove: ["  out = fopen(tempstore, FOPEN_WRITETEXT);"]),
+        flag(.fileIO, "php: icecoder docroot", "lib/file.php", add: ["if (strpos(realpath($file), $docRoot) !== 0) {", "    die('Sorry, that file is outside the document root');"]),
+        flag(.fileIO, "javascript: serve isPathInside", "src/index.js", add: ["  if (!isPathInside(absolutePath, root)) {"]),
+        flag(.fileIO, "go: fiber upload base", "ctx.go", add: ["\treturn c.SaveFile(file, filepath.Join(dir, filepath.Base(file.Filename)))"], remove: ["\treturn c.SaveFile(file, fmt.Sprintf(\"./%s\", file.Filename))"]),
+        flag(.fileIO, "ruby: rails send_file basename", "app/controllers/downloads_controller.rb", add: ["    send_file Rails.root.join('public', 'files', File.basename(params[:name]))"], remove: ["    send_file File.join(Rails.root, 'public', 'files', params[:name])"]),
+        flag(.fileIO, "php: cake response file", "lib/Cake/Network/CakeResponse.php", add: ["\t\tif (strpos($path, '../') !== false || strpos($path, '..\\\\') !== false) {"]),
+        flag(.fileIO, "go: traefik open clean", "pkg/provider/file/file.go", add: ["\tf, err := os.Open(filepath.Clean(filename))"], remove: ["\tf, err := os.Open(filename)"]),
+        flag(.crypto, "python: pycrypto reseed", "lib/Crypto/Random/_UserFriendlyRNG.py", add: ["        self._ec.reinit()", "        self._fa.reseed(self._ec.get_bits())"]),
+        flag(.crypto, "c: pycrypto iv length", "src/block_template.c", add: ["\tif (IVlen != BLOCK_SIZE) {", "\t\tPyErr_Format(PyExc_ValueError, \"IV must be %i bytes long\", BLOCK_SIZE);"], rules: ["crypto.parameter-check"]),
+        flag(.crypto, "python: pyramid hashalg", "pyramid/session.py", add: ["def SignedCookieSessionFactory(secret, hashalg='sha512', salt='pyramid.session.'):"], remove: ["def SignedCookieSessionFactory(secret, hashalg='sha1', salt='pyramid.session.'):"]),
+        flag(.crypto, "go: jwx alg none", "jws/jws.go", add: ["\tif alg == jwa.NoSignature {", "\t\treturn nil, errors.New(\"alg none is not allowed\")"]),
+        flag(.crypto, "go: jwx on curve", "jwk/ecdsa.go", add: ["\tif !crv.IsOnCurve(x, y) {", "\t\treturn nil, errors.New(\"point is not on the curve\")"], rules: ["crypto.parameter-check"]),
+        flag(.crypto, "c: openvpn constant time", "src/openvpn/tls_crypt.c", add: ["    if (memcmp_constant_time(BPTR(&ctx->tag), tag, TLS_CRYPT_TAG_SIZE))"], remove: ["    if (memcmp(BPTR(&ctx->tag), tag, TLS_CRYPT_TAG_SIZE))"]),
+        flag(.crypto, "c: fastecdsa identity", "src/curveMath.c", add: ["    if(pointZZ_pIsIdentityElement(op1)) {", "        pointZZ_pSetToIdentityElement(rop);"], rules: ["crypto.parameter-check"]),
+        flag(.auth, "go: filebrowser bcrypt", "users/password.go", add: ["\thash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)"]),
+        flag(.sql, "go: pgx negative number", "internal/sanitize/sanitize.go", add: ["\t\t\t\tstr = \"(\" + strconv.FormatInt(arg, 10) + \")\""], remove: ["\t\t\t\tstr = strconv.FormatInt(arg, 10)"]),
+        flag(.sql, "go: pgx sanitizesql call", "conn.go", add: ["\tsql, err := sanitize.SanitizeSQL(sql, args...)"]),
+        flag(.sql, "go: gogs xorm where", "internal/db/repo.go", add: ["\tsess.Where(\"owner_id = ? AND lower_name = ?\", ownerID, strings.ToLower(name))"], remove: ["\tsess.Where(fmt.Sprintf(\"owner_id = %d AND lower_name = '%s'\", ownerID, strings.ToLower(name)))"]),
+        flag(.sql, "go: rudder quoteidentifier", "warehouse/integrations/postgres/postgres.go", add: ["\tsqlStatement := fmt.Sprintf(`DROP TABLE %s.%s`, pq.QuoteIdentifier(namespace), pq.QuoteIdentifier(table))"], remove: ["\tsqlStatement := fmt.Sprintf(`DROP TABLE \"%s\".\"%s\"`, namespace, table)"]),
+        flag(.sql, "go: ibax gorm where", "packages/model/block.go", add: ["\terr := DBConn.Where(\"id = ?\", id).First(&b).Error"], remove: ["\terr := DBConn.Where(fmt.Sprintf(\"id = %s\", id)).First(&b).Error"]),
+        flag(.sql, "php: osticket db_input", "include/class.user.php", add: ["        $sql = 'SELECT id FROM '.USER_TABLE.' WHERE email='.db_input($email);"], remove: ["        $sql = 'SELECT id FROM '.USER_TABLE.\" WHERE email='$email'\";"]),
+        flag(.sql, "javascript: sequelize quoteIdentifier", "lib/dialects/postgres/query-generator.js", add: ["      return this.quoteIdentifier(attr);"], remove: ["      return attr;"]),
+        flag(.sql, "ruby: rails pg quote", "activerecord/lib/active_record/connection_adapters/postgresql/quoting.rb", add: ["        def quote_table_name(name)", "          PG::Connection.quote_ident(name.to_s)"]),
+        clean("go: answer tags loop", "internal/service/tag/tag_service.go", add: ["\ttags := make([]*entity.Tag, 0, len(req.Tags))", "\tfor _, t := range req.Tags {"]),
+        clean("python: rdiffweb sort listing", "rdiffweb/controller/page_browse.py", add: ["        entries = sorted(repo.listdir(path), key=lambda e: e.display_name)"]),
+        clean("go: pgx cache size", "conn.go", add: ["\tc.config.StatementCacheCapacity = 512"], remove: ["\tc.config.StatementCacheCapacity = 256"]),
+        clean("go: filebrowser sort shares", "http/share_list.go", add: ["\tsort.Slice(links, func(i, j int) bool { return links[i].Expire < links[j].Expire })"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea
 }
