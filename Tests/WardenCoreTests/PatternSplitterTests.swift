@@ -89,6 +89,10 @@ struct PatternSplitterTests {
         #expect(PatternSplitter.boundingDotStars(#"a\.*b"#) == #"a\.*b"#)
         #expect(PatternSplitter.boundingDotStars(#"[.*]x[^].*]y"#) == #"[.*]x[^].*]y"#)
         #expect(PatternSplitter.boundingDotStars(#"(a|b).*\bc\b"#) == #"(a|b).{0,256}\bc\b"#)
+        // Negated classes repeated without bound are bounded too; other classes are not.
+        #expect(PatternSplitter.boundingDotStars(#"\(uid=[^)]*%s"#) == #"\(uid=[^)]{0,256}%s"#)
+        #expect(PatternSplitter.boundingDotStars(#"["'][^"']+["']"#) == #"["'][^"']{1,256}["']"#)
+        #expect(PatternSplitter.boundingDotStars(#"[^]x]*?y[a-z]*[^)]{2}"#) == #"[^]x]{0,256}?y[a-z]*[^)]{2}"#)
     }
 
     @Test func aBoundedPatternMatchesWithinReachOnly() throws {

@@ -27,7 +27,8 @@ enum PatternSplitter {
     static let dotReach = 256
 
     /// `pattern` with every unbounded `.*` / `.+` (outside character classes) made
-    /// `.{0,256}` / `.{1,256}`. Rules use them to join two parts of one statement; unbounded,
+    /// `.{0,256}` / `.{1,256}`, and likewise every negated class repeated without bound
+    /// (`[^)]*`, `[^"']+`). Rules use them to join two parts of one statement; unbounded,
     /// a line repeating the first part thousands of times (minified code, or a diff written
     /// to stall the bot) costs time quadratic in its length for every such pattern. Lazy and
     /// possessive suffixes stay as they were.
@@ -36,6 +37,8 @@ enum PatternSplitter {
         var out = String.UnicodeScalarView()
         var i = 0
         var inClass = false
+        var negatedClass = false
+        func boundedRepeat(_ quantifier: Unicode.Scalar) -> String { "{\(quantifier == "*" ? 0 : 1),\(dotReach)}" }
         while i < scalars.count {
             let c = scalars[i]
             if c == "\\" {
@@ -45,9 +48,15 @@ enum PatternSplitter {
                 continue
             }
             if inClass {
-                if c == "]" { inClass = false }
                 out.append(c)
                 i += 1
+                if c == "]" {
+                    inClass = false
+                    if negatedClass, i < scalars.count, scalars[i] == "*" || scalars[i] == "+" {
+                        out.append(contentsOf: boundedRepeat(scalars[i]).unicodeScalars)
+                        i += 1
+                    }
+                }
                 continue
             }
             if c == "[" {
@@ -55,12 +64,14 @@ enum PatternSplitter {
                 out.append(c)
                 i += 1
                 // A `]` first in the class (after an optional `^`) is a literal.
-                if i < scalars.count, scalars[i] == "^" { out.append(scalars[i]); i += 1 }
+                negatedClass = i < scalars.count && scalars[i] == "^"
+                if negatedClass { out.append(scalars[i]); i += 1 }
                 if i < scalars.count, scalars[i] == "]" { out.append(scalars[i]); i += 1 }
                 continue
             }
             if c == ".", i + 1 < scalars.count, scalars[i + 1] == "*" || scalars[i + 1] == "+" {
-                out.append(contentsOf: ".{\(scalars[i + 1] == "*" ? 0 : 1),\(dotReach)}".unicodeScalars)
+                out.append(".")
+                out.append(contentsOf: boundedRepeat(scalars[i + 1]).unicodeScalars)
                 i += 2
                 continue
             }
