@@ -946,5 +946,54 @@ enum LabelledCases {
         clean("go: filebrowser sort shares", "http/share_list.go", add: ["\tsort.Slice(links, func(i, j int) bool { return links[i].Expire < links[j].Expire })"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea
+    /// Outbound calls, configuration, manifests and secrets in the same projects (proxy and
+    /// mirror URL checks, DNS-rebinding host checks, workflow permissions, container security
+    /// contexts, framework keys), and docs, translations and styles that must stay quiet.
+    static let projectIdiomsOutboundAndSettings: [LabelledCase] = [
+        flag(.network, "go: mailpit proxy scheme", "server/handlers/proxy.go", add: ["\tif u.Scheme != \"http\" && u.Scheme != \"https\" {", "\t\thttputils.BadRequest(w, \"invalid scheme\")"]),
+        flag(.network, "go: mailpit proxy host allowed", "server/handlers/proxy.go", add: ["\tif !isAllowedProxyHost(u.Hostname()) {"]),
+        flag(.network, "go: gogs mirror scheme", "internal/route/repo/setting.go", add: ["\t\tif !strings.HasPrefix(remoteAddr, \"http://\") && !strings.HasPrefix(remoteAddr, \"https://\") {"], rules: ["network.host-check"]),
+        flag(.network, "ts: rendertron allowed url", "src/renderer.ts", add: ["    if (!this.isAllowedUrl(requestUrl)) {", "      interceptedRequest.abort();"]),
+        flag(.network, "python: jupyter check_host", "jupyter_server/base/handlers.py", add: ["        if not self.check_host():", "            raise web.HTTPError(403)"], rules: ["network.host-check"]),
+        flag(.network, "java: oauth redirect host port", "spring-security-oauth2/src/main/java/org/springframework/security/oauth2/provider/endpoint/DefaultRedirectResolver.java", add: ["\t\treturn isEqual(requestedRedirectUri.getHost(), redirectUri.getHost()) && requestedRedirectUri.getPort() == redirectUri.getPort();"]),
+        flag(.network, "go: fiber redirect next", "app/handlers/auth.go", add: ["\treturn c.Redirect(safeNext(c.Query(\"next\")))"], remove: ["\treturn c.Redirect(c.Query(\"next\"))"]),
+        flag(.network, "php: vanilla trusted domain", "library/core/functions.general.php", add: ["      if (!isTrustedDomain($Target)) {", "         $Target = '/';"], rules: ["network.host-check"]),
+        flag(.network, "python: jupyter redirect concat", "notebook/auth/logout.py", add: ["        self.redirect(url_concat(self.base_url, {'next': next_url}))"]),
+        flag(.network, "ts: ts fetch webhook", "src/webhooks/deliver.ts", add: ["  const res = await fetch(hook.url, { redirect: 'manual', signal: AbortSignal.timeout(5000) })"]),
+        flag(.config, "yaml: gha permissions", ".github/workflows/ci.yml", add: ["permissions:", "  contents: read"]),
+        flag(.config, "yaml: gha pull_request_target", ".github/workflows/pr.yml", add: ["on: pull_request"], remove: ["on: pull_request_target"]),
+        flag(.config, "yaml: gha pin sha", ".github/workflows/release.yml", add: ["      - uses: actions/checkout@b4ffde65f46336ab88eb53be808477a3936bae11 # v4.1.1"], remove: ["      - uses: actions/checkout@v4"]),
+        flag(.config, "Dockerfile: dockerfile user", "Dockerfile", add: ["USER 65532:65532"]),
+        flag(.config, "yaml: helm security context", "charts/ratify/values.yaml", add: ["  securityContext:", "    runAsNonRoot: true", "    readOnlyRootFilesystem: true"]),
+        flag(.config, "python: django cookie secure", "mysite/settings.py", add: ["SESSION_COOKIE_SECURE = True", "CSRF_COOKIE_SECURE = True"]),
+        flag(.config, "toml: traefik api insecure", "traefik.toml", add: ["[api]", "  insecure = false"], remove: ["[api]", "  insecure = true"]),
+        flag(.config, "yaml: netmaker cors", "config/environments/dev.yaml", add: ["  corsallowedorigin: \"https://dashboard.example.com\""], remove: ["  corsallowedorigin: \"*\""]),
+        flag(.config, "go: fiber cors", "app/main.go", add: ["\tapp.Use(cors.New(cors.Config{AllowOrigins: \"https://example.com\"}))"], remove: ["\tapp.Use(cors.New())"]),
+        flag(.config, "go: fiber csrf cookie", "app/main.go", add: ["\tapp.Use(csrf.New(csrf.Config{CookieSecure: true, CookieHTTPOnly: true, CookieSameSite: \"Strict\"}))"]),
+        flag(.config, "htaccess: htaccess deny", ".htaccess", add: ["<Files \"config.php\">", "    Require all denied", "</Files>"]),
+        flag(.config, "php: dokuwiki conf", "conf/dokuwiki.php", add: ["$conf['fetchsize']   = 0;"], remove: ["$conf['fetchsize']   = 2097152;"]),
+        flag(.config, "yaml: k8s privilege escalation", "deploy/k8s/deployment.yaml", add: ["        - name: app", "          securityContext:", "            allowPrivilegeEscalation: false"]),
+        flag(.config, "conf: nginx xfo", "nginx/default.conf", add: ["    add_header X-Frame-Options DENY;"]),
+        flag(.config, "Caddyfile: caddyfile tls", "Caddyfile", add: ["\ttls internal"]),
+        flag(.config, "yaml: compose bind localhost", "docker-compose.yml", add: ["    ports:", "      - \"127.0.0.1:5432:5432\""], remove: ["    ports:", "      - \"5432:5432\""]),
+        flag(.dependencies, "mod: go.mod bump", "go.mod", add: ["\tgolang.org/x/net v0.23.0"], remove: ["\tgolang.org/x/net v0.17.0"]),
+        flag(.dependencies, "lock: composer lock", "composer.lock", add: ["            \"version\": \"v5.4.35\","], remove: ["            \"version\": \"v5.4.20\","]),
+        flag(.dependencies, "lock: gemfile lock", "Gemfile.lock", add: ["    nokogiri (1.16.5)"], remove: ["    nokogiri (1.13.10)"]),
+        flag(.dependencies, "xml: pom version", "pom.xml", add: ["            <version>2.17.1</version>"], remove: ["            <version>2.14.1</version>"]),
+        flag(.dependencies, "txt: requirements pin", "requirements.txt", add: ["Django==4.2.13"], remove: ["Django==4.2.7"]),
+        flag(.secrets, "php: laravel app key", "config/app.php", add: ["    'key' => env('APP_KEY'),"], remove: ["    'key' => 'base64:Zx3c9PqL0aVbN7uT2mR8sE4wK6yH1jD5fG9oI3lA7ec=',"], rules: ["secrets.framework-key"]),
+        flag(.secrets, "properties: spring properties password", "src/main/resources/application.properties", add: ["spring.datasource.password=${DB_PASSWORD}"], remove: ["spring.datasource.password=Sup3rS3cretPassw0rd"]),
+        flag(.secrets, "go: traefik basic auth log", "pkg/middlewares/auth/basic_auth.go", remove: ["\tlog.Debugf(\"Basic auth user %s password %s\", user, password)"]),
+        flag(.secrets, "go: kiali mask token", "kiali/business/token.go", add: ["\tlog.Debugf(\"token: %s\", maskToken(token))"], remove: ["\tlog.Debugf(\"token: %s\", token)"]),
+        clean("md: changelog security words", "CHANGELOG.md", add: ["- Fixed a crash when the password field was empty (#1234)", "- Security: tokens are now rotated on logout"]),
+        clean("po: translation password", "locale/de/LC_MESSAGES/django.po", add: ["msgid \"Password\"", "msgstr \"Passwort\""]),
+        clean("md: docs config words", "docs/configuration.md", add: ["Set `CORS_ALLOWED_ORIGIN` to the dashboard URL.", "Never commit `SECRET_KEY`."]),
+        clean("css: css password", "static/css/login.css", add: [".login-form input[type=password] { width: 100%; }"]),
+        clean("tsx: footer link", "src/components/Footer.tsx", add: ["  <a href=\"https://github.com/acme/app\">Source</a>"]),
+        clean("md: readme login url", "README.md", add: ["Run `docker compose up` and open http://localhost:8080/login."]),
+        clean("php: data url base64", "app/Http/Middleware/Images.php", add: ["        $src = 'data:image/png;base64,' . base64_encode($bytes);"]),
+        flag(.secrets, "production: laravel env app key", ".env.production", add: ["APP_KEY=base64:2fl+Ktvkfl+Fuz4Qp/A75G2RTiWVA/ZoKZvp6fiiM10="], rules: ["secrets.framework-key"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings
 }
