@@ -131,9 +131,15 @@ struct PolicyTests {
         let auth = try #require(result.report(for: .auth))
         #expect(Set(auth.findings.map(\.rule)).isSuperset(of: ["acme-identity-dir", "acme-login-file"]))
         #expect(abs(auth.score - 1.5) < 1e-9, "score \(auth.score)")
-        // In two files, each file counts.
+        // In two files the path evidence still counts once, as its strongest rule: many files
+        // in one module say no more than one does. Both files are reported.
         let both = try #require(engine.classifier.classify(file + change("services/identity/keys.go")).report(for: .auth))
-        #expect(abs(both.score - 2.5) < 1e-9, "score \(both.score)")
+        #expect(abs(both.score - 1.5) < 1e-9, "score \(both.score)")
+        #expect(Set(both.findings.map(\.file)) == ["services/identity/login.go", "services/identity/keys.go"])
+        // Content evidence still adds up across files.
+        let content = try #require(
+            engine.classifier.classify(file + change("services/identity/keys.go", to: "if !user.IsAdmin() {")).report(for: .auth))
+        #expect(content.score > 1.5 + 0.5, "score \(content.score)")
     }
 
     @Test func badPolicyRulesAreReported() {

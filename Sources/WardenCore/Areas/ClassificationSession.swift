@@ -181,6 +181,8 @@ public struct ClassificationSession: DiffSink {
     private var totals: [Area: Int] = [:]
     private var scores: [Area: Double] = [:]
     private var scoredRuleFiles: [Int64: Double] = [:]
+    /// Per area, the weight path evidence already counts with (see ``endFile()``).
+    private var pathWeight: [Area: Double] = [:]
 
     init(classifier: AreaClassifier, limits: FindingLimits) {
         self.classifier = classifier
@@ -396,11 +398,13 @@ public struct ClassificationSession: DiffSink {
     }
 
     public mutating func endFile() {
-        // A file's path is one piece of evidence per area: `auth/login.py` matching both a
-        // module rule and a file-name rule weighs as the stronger of the two, not their sum
-        // (otherwise the path alone outweighs what the changed lines say about another area).
-        // Every matching rule is still reported.
-        var pathWeight: [Area: Double] = [:]
+        // Paths are one piece of evidence per area for the whole change, as strong as the
+        // strongest matching path rule: `auth/login.py` matching both a module rule and a
+        // file-name rule weighs as the stronger of the two, and twelve files under
+        // `migrations/` say no more about SQL than one does. Summed, paths alone outweighed
+        // what the changed lines say about another area (a privilege fix in an app's
+        // migration code read as SQL 4.0 against auth 0.5). Every matching rule is still
+        // reported with its file.
         for index in pendingPathRules {
             let rule = rules[index]
             let already = pathWeight[rule.rule.area] ?? 0
