@@ -836,6 +836,8 @@ enum LabelledCases {
         clean("java: java setters null not secret", "src/main/java/org/acme/ReportBuilder.java", add: ["        builder.setName(null);", "        builder.setTitle(\"\");"]),
         clean("go: go clearing non-secret fields", "internal/model/user.go", add: ["\tu.Name = \"\"", "\tu.Email = \"\""]),
         clean("python: python init token none", "app/client.py", add: ["        self.token = None", "        self.retries = 3"]),
+        clean("java: catching SecurityException around reflection is not access control", "src/main/java/org/acme/reflect/Instantiator.java", add: ["        } catch (final SecurityException e) {", "            throw new ObjectAccessException(\"Cannot construct type\", e);"], never: [.auth], notRules: ["auth.access-denied"]),
+        flag(.auth, "java: throwing SecurityException is an access decision", "src/main/java/org/acme/DocumentService.java", add: ["        if (!doc.getOwner().equals(user)) throw new SecurityException(\"not the owner\");"], rules: ["auth.access-denied"]),
         clean("java: jdbc driver string", "src/main/java/org/acme/Config.java", add: ["    Class.forName(\"com.mysql.cj.jdbc.Driver\");"]),
         clean("javascript: jupyter list js", "notebook/static/tree/js/notebooklist.js", add: ["        var item = this.new_item(0, true);", "        item.find('.item_name').text(name);"]),
         clean("python: modoboa form", "modoboa/admin/forms/domain.py", add: ["        self.fields['name'].widget.attrs['autofocus'] = True"]),
