@@ -1054,5 +1054,49 @@ enum LabelledCases {
         flag(.sql, "xml: mybatis order by substitution", "src/main/resources/mapper/OrderMapper.xml", add: ["    ORDER BY ${sortColumn}"], rules: ["sql.mapper-substitution"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks
+    /// Injection fixes in the stacks the other lists touch least (C#/Razor, Kotlin/Thymeleaf,
+    /// Swift, Rust/askama, Elixir/Phoenix, Perl, Lua, Laravel/Blade) and the classic before/after
+    /// pairs of command, template and deserialization fixes in the rest.
+    static let injectionAcrossStacks: [LabelledCase] = [
+        flag(.injection, "cshtml: razor Html.Raw removed", "Views/Posts/Show.cshtml", add: ["<div>@Model.Body</div>"], remove: ["<div>@Html.Raw(Model.Body)</div>"]),
+        flag(.injection, "cs: csharp HtmlEncoder", "Services/Render.cs", add: ["        return HtmlEncoder.Default.Encode(name);"], remove: ["        return name;"]),
+        flag(.injection, "cs: csharp process args", "Services/Convert.cs", add: ["        var psi = new ProcessStartInfo(\"convert\") { ArgumentList = { input, output } };"], remove: ["        var psi = new ProcessStartInfo(\"cmd.exe\", \"/c convert \" + input + \" \" + output);"]),
+        flag(.injection, "cs: csharp dtd prohibit", "Services/XmlImport.cs", add: ["            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };"]),
+        flag(.injection, "go: go sh -c removed", "internal/hooks/run.go", add: ["\tcmd := exec.Command(hook.Path, hook.Args...)"], remove: ["\tcmd := exec.Command(\"sh\", \"-c\", hook.Path+\" \"+strings.Join(hook.Args, \" \"))"]),
+        flag(.injection, "kt: kotlin htmlEscape", "src/main/kotlin/org/acme/web/Greeting.kt", add: ["        return \"<p>Hello ${HtmlUtils.htmlEscape(name)}</p>\""], remove: ["        return \"<p>Hello $name</p>\""]),
+        flag(.injection, "html: thymeleaf utext removed", "src/main/resources/templates/profile.html", add: ["<p th:text=\"${user.bio}\"></p>"], remove: ["<p th:utext=\"${user.bio}\"></p>"]),
+        flag(.sql, "swift: swift nspredicate", "Sources/App/Search.swift", add: ["        let predicate = NSPredicate(format: \"name CONTAINS[cd] %@\", query)"], remove: ["        let predicate = NSPredicate(format: \"name CONTAINS[cd] '\\(query)'\")"], rules: ["sql.nosql-query"]),
+        flag(.injection, "swift: swift loadHTMLString", "Sources/App/WebView.swift", add: ["        webView.loadHTMLString(escapeHTML(body), baseURL: nil)"], remove: ["        webView.loadHTMLString(body, baseURL: nil)"]),
+        flag(.injection, "rs: rust sh -c removed", "src/hooks.rs", add: ["    let status = Command::new(&hook.program).args(&hook.args).status()?;"], remove: ["    let status = Command::new(\"sh\").arg(\"-c\").arg(&hook.command).status()?;"]),
+        flag(.injection, "html: askama safe removed", "templates/post.html", add: ["  <div>{{ post.body }}</div>"], remove: ["  <div>{{ post.body|safe }}</div>"]),
+        flag(.injection, "ex: phoenix raw removed", "lib/app_web/components/comment.ex", add: ["    ~H\"<p><%= @comment.body %></p>\""], remove: ["    raw(\"<p>\" <> @comment.body <> \"</p>\")"]),
+        flag(.injection, "pl: perl escapeHTML", "cgi-bin/search.pl", add: ["print \"<p>\", CGI::escapeHTML($q->param('q')), \"</p>\";"], remove: ["print \"<p>\", $q->param('q'), \"</p>\";"]),
+        flag(.injection, "pl: perl system list", "cgi-bin/ping.pl", add: ["system('ping', '-c', '1', $host);"], remove: ["system(\"ping -c 1 $host\");"]),
+        flag(.injection, "lua: lua sandbox load", "scripts/plugin.lua", add: ["  local chunk = load(code, 'plugin', 't', sandbox_env)"], remove: ["  local chunk = loadstring(code)"]),
+        flag(.injection, "javascript: node execFile", "src/convert.js", add: ["  execFile('convert', [input, output], cb)"], remove: ["  exec(`convert ${input} ${output}`, cb)"]),
+        flag(.injection, "javascript: node vm sandbox", "src/sandbox.js", add: ["  const result = vm.runInNewContext(code, Object.create(null), { timeout: 50 })"]),
+        flag(.injection, "python: python os.system", "app/tasks.py", add: ["    subprocess.run(['tar', 'czf', out, path], check=True)"], remove: ["    os.system('tar czf %s %s' % (out, path))"]),
+        flag(.injection, "python: python yaml safe_load", "app/config_loader.py", add: ["    data = yaml.safe_load(stream)"], remove: ["    data = yaml.load(stream)"]),
+        flag(.injection, "php: php unserialize cookie", "lib/Import.php", add: ["$data = json_decode($_COOKIE['prefs'], true);"], remove: ["$data = unserialize($_COOKIE['prefs']);"]),
+        flag(.injection, "php: php shell_exec", "lib/exec.php", add: ["$out = shell_exec('git log ' . escapeshellarg($branch));"], remove: ["$out = shell_exec('git log ' . $branch);"]),
+        flag(.injection, "ruby: ruby open3", "app/services/export.rb", add: ["    out, status = Open3.capture2('pg_dump', db_name)"], remove: ["    out = `pg_dump #{db_name}`"]),
+        flag(.injection, "ruby: ruby constantize", "app/controllers/reports_controller.rb", add: ["    klass = ALLOWED_REPORTS.fetch(params[:type])"], remove: ["    klass = params[:type].constantize"]),
+        flag(.injection, "ruby: ruby yaml safe_load", "config/initializers/load.rb", add: ["    YAML.safe_load(File.read(path), permitted_classes: [Symbol])"], remove: ["    YAML.load(File.read(path))"]),
+        flag(.injection, "java: java runtime exec", "src/main/java/org/acme/Convert.java", add: ["        new ProcessBuilder(\"convert\", input, output).start();"], remove: ["        Runtime.getRuntime().exec(\"convert \" + input + \" \" + output);"]),
+        flag(.injection, "java: spel simple context", "src/main/java/org/acme/Rules.java", add: ["        ExpressionParser parser = new SpelExpressionParser();", "        EvaluationContext ctx = SimpleEvaluationContext.forReadOnlyDataBinding().build();"]),
+        flag(.injection, "java: velocity evaluate", "src/main/java/org/acme/Mail.java", add: ["        Velocity.evaluate(context, writer, \"mail\", template);"]),
+        flag(.injection, "java: java disallow doctype", "src/main/java/org/acme/Xml.java", add: ["        dbf.setFeature(\"http://apache.org/xml/features/disallow-doctype-decl\", true);"]),
+        flag(.injection, "php: laravel e()", "app/Http/Controllers/PageController.php", add: ["        return view('page', ['content' => e($content)]);"], remove: ["        return view('page', ['content' => $content]);"], rules: ["injection.html-escaping"]),
+        flag(.injection, "php: blade raw removed", "resources/views/page.blade.php", add: ["    {{ $content }}"], remove: ["    {!! $content !!}"]),
+        clean("javascript: string format", "src/util/format.js", add: ["  return name.trim().toLowerCase()"]),
+        clean("swift: swift interpolation", "Sources/App/Models/User.swift", add: ["    var displayName: String { \"\\(firstName) \\(lastName)\" }"]),
+        clean("go: go println version", "cmd/version.go", add: ["\tfmt.Println(\"version\", version.String())"]),
+        clean("sh: shell echo var", "scripts/build.sh", add: ["echo \"Building $APP_NAME\""]),
+        clean("kt: kotlin data class", "src/main/kotlin/org/acme/Dto.kt", add: ["data class UserDto(val id: Long, val name: String)"]),
+        clean("php: a method named stripEscape is not HTML escaping", "cake/dispatcher.php", add: ["\t\t\t$params['data'] = Router::stripEscape($params['form']['data']);"], never: [.injection], notRules: ["injection.html-escaping"]),
+        clean("ruby: Hash#fetch is not an HTTP request", "app/controllers/reports_controller.rb", add: ["    klass = ALLOWED_REPORTS.fetch(params[:type])"], never: [.network], notRules: ["network.http-client"]),
+        flag(.network, "javascript: a bare fetch still is", "src/api.js", add: ["  const res = await fetch(`${base}/users/${id}`)"], rules: ["network.http-client"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks
 }
