@@ -60,7 +60,7 @@ final class CompiledPattern: @unchecked Sendable {
     let requirement: PatternSplitter.Requirement
 
     init(_ pattern: String) throws {
-        let pattern = PatternSplitter.boundingDotStars(pattern)
+        let pattern = PatternSplitter.boundingOpenRepeats(pattern)
         whole = try CompiledRegex(pattern)
         requirement = PatternSplitter.wholeRequirement(pattern)
         if let parts = PatternSplitter.split(pattern) {

@@ -32,7 +32,7 @@ enum PatternSplitter {
     /// a line repeating the first part thousands of times (minified code, or a diff written
     /// to stall the bot) costs time quadratic in its length for every such pattern. Lazy and
     /// possessive suffixes stay as they were.
-    static func boundingDotStars(_ pattern: String) -> String {
+    static func boundingOpenRepeats(_ pattern: String) -> String {
         let scalars = Array(pattern.unicodeScalars)
         var out = String.UnicodeScalarView()
         var i = 0
