@@ -1098,5 +1098,27 @@ enum LabelledCases {
         flag(.network, "javascript: a bare fetch still is", "src/api.js", add: ["  const res = await fetch(`${base}/users/${id}`)"], rules: ["network.http-client"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks
+    /// Script and HTML handling in JavaScript libraries and PHP applications (jQuery's script
+    /// auto-execution switches, lodash, text-versus-html, application escapers).
+    static let scriptsAndMarkupInLibraries: [LabelledCase] = [
+        flag(.injection, "javascript: jquery crossdomain script", "src/ajax/script.js", add: ["\tif ( s.crossDomain ) {", "\t\ts.contents.script = false;"], rules: ["injection.code-eval"]),
+        flag(.injection, "javascript: jquery keepScripts", "src/core/parseHTML.js", add: ["\tparsed = buildFragment( [ data ], context, scripts );", "\tif ( !keepScripts && scripts ) {"], rules: ["injection.code-eval"]),
+        flag(.injection, "javascript: jquery ui html to text", "src/widgets/tooltip.js", add: ["\t\t\tcontent.text( title );"], remove: ["\t\t\tcontent.html( title );"]),
+        flag(.injection, "javascript: lodash set proto", "lodash.js", add: ["      if (key === '__proto__' || key === 'constructor' || key === 'prototype') {", "        return object;"]),
+        flag(.injection, "php: forkcms backend assign", "src/Backend/Modules/Blog/Actions/Edit.php", add: ["        $this->template->assign('title', \\SpoonFilter::htmlspecialchars($this->record['title']));"], remove: ["        $this->template->assign('title', $this->record['title']);"]),
+        flag(.injection, "php: phpmyfaq htmlentities", "phpmyfaq/admin/record.edit.php", add: ["$question = Strings::htmlentities($faqData['title']);"], remove: ["$question = $faqData['title'];"]),
+        flag(.injection, "php: dokuwiki wl hsc", "inc/html.php", add: ["    echo '<a href=\"' . wl(cleanID($id)) . '\">' . hsc(noNS($id)) . '</a>';"], remove: ["    echo '<a href=\"' . wl($id) . '\">' . noNS($id) . '</a>';"]),
+        flag(.injection, "php: vanilla anchor", "applications/vanilla/views/discussion/helper_functions.php", add: ["    echo anchor(htmlspecialchars($Discussion->Name), discussionUrl($Discussion));"], remove: ["    echo anchor($Discussion->Name, discussionUrl($Discussion));"]),
+        flag(.injection, "php: osticket striptags", "include/class.format.php", add: ["        return Format::striptags($text);"], remove: ["        return $text;"], rules: ["injection.html-escaping"]),
+        flag(.injection, "javascript: jquery html to text app", "app/assets/javascripts/comments.js", add: ["  $('#preview').text(body)"], remove: ["  $('#preview').html(body)"]),
+        flag(.injection, "javascript: js escape via text", "src/Backend/Core/Js/backend.js", add: ["      $('<div/>').text(message).html()"], rules: ["injection.html-escaping"]),
+        flag(.injection, "javascript: js escapeHtml attr", "wagtail/admin/static_src/wagtailadmin/js/page-editor.js", add: ["    $(this).attr('title', escapeHtml(label));"], remove: ["    $(this).attr('title', label);"]),
+        flag(.injection, "javascript: ipython sanitize_html", "IPython/html/static/notebook/js/outputarea.js", add: ["        var toinsert = this.create_output_subarea(md, \"output_html rendered_html\", type);", "        toinsert.append(security.sanitize_html(html));"], remove: ["        toinsert.append(html);"]),
+        flag(.injection, "php: phpmyfaq ent quotes", "phpmyfaq/src/phpMyFAQ/Helper/SearchHelper.php", add: ["            Strings::htmlspecialchars($searchTerm, ENT_QUOTES, 'utf-8'),"]),
+        clean("javascript: jquery fx", "src/effects.js", add: ["\tjQuery.fx.interval = 13;"]),
+        clean("javascript: lodash clamp", "lodash.js", add: ["    function baseClamp(number, lower, upper) {"]),
+        clean("php: forkcms widget", "src/Frontend/Modules/Blog/Widgets/RecentArticles.php", add: ["        $this->template->assign('widgetBlogRecentArticlesFull', FrontendBlogModel::getAll(5));"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries
 }
