@@ -83,7 +83,7 @@ struct PatternSplitterTests {
         }
     }
 
-    @Test func dotStarsAreBoundedOutsideClassesAndEscapes() {
+    @Test func openRepeatsAreBoundedOutsideClassesAndEscapes() {
         #expect(PatternSplitter.boundingOpenRepeats(#"a.*b"#) == #"a.{0,256}b"#)
         #expect(PatternSplitter.boundingOpenRepeats(#"a.+?b"#) == #"a.{1,256}?b"#)
         #expect(PatternSplitter.boundingOpenRepeats(#"a\.*b"#) == #"a\.*b"#)

@@ -112,9 +112,9 @@ struct PolicyTests {
         #expect(sql.report(for: .sql)?.findings.first?.reason == "our own wording")
     }
 
-    @Test func pathRulesOfOneAreaCountOncePerFile() throws {
-        // Two path rules for auth both match services/identity/login.go: the file is one piece
-        // of path evidence for auth (the stronger rule's weight), not the sum of both.
+    @Test func pathEvidenceCountsOncePerAreaAndChange() throws {
+        // Two path rules for auth both match services/identity/login.go: the path is one piece
+        // of evidence for auth (the stronger rule's weight), not the sum of both.
         let engine = try makeEngine(
             repositoryPolicy: """
                     rules:

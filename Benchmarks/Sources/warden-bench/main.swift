@@ -319,9 +319,18 @@ func hostileLines(bytes size: Int) {
     var timings: [(seconds: Double, rule: String, file: String)] = []
     var total = 0
     let clock = ContinuousClock()
+    let extensions = ["py", "js", "go", "php", "c", "java", "rb", "yml", "sh", "html"]
+    /// Classifies a one-line diff adding `line` to a file of this extension: (seconds, bytes).
+    func classifyLine(_ line: String, ext: String) -> (Double, Int) {
+        let path = "src/hostile.\(ext)"
+        let diff = Array("diff --git a/\(path) b/\(path)\n--- a/\(path)\n+++ b/\(path)\n@@ -0,0 +1 @@\n+\(line)\n".utf8)
+        let start = clock.now
+        _ = engine.classifier.classify(diff)
+        return (seconds(clock.now - start), diff.count)
+    }
     for rule in engine.classifier.ruleDefinitions where !rule.keywords.isEmpty {
         let keywords = rule.keywords.map { $0.replacingOccurrences(of: "\\b", with: "") }
-        for ext in ["py", "js", "go", "php", "c", "java", "rb", "yml", "sh", "html"] {
+        for ext in extensions {
             for joined in [false, true] {
                 var line = ""
                 while line.utf8.count < size {
@@ -337,19 +346,12 @@ func hostileLines(bytes size: Int) {
         // 60 KB line of `(uid=` cost 38 s in an LDAP pattern before negated classes were
         // bounded): every keyword once, in a third of the length, the language rotating.
         for (index, keyword) in keywords.enumerated() where !keyword.isEmpty {
-            let ext = ["py", "js", "go", "php", "c", "java", "rb", "yml", "sh", "html"][index % 10]
+            let ext = extensions[index % extensions.count]
             let line = String(repeating: keyword, count: max(1, size / 3 / keyword.utf8.count))
             let (elapsed, bytes) = classifyLine(line, ext: ext)
             timings.append((elapsed, rule.id, "\(ext) (`\(keyword)` repeated)"))
             total += bytes
         }
-    }
-    func classifyLine(_ line: String, ext: String) -> (Double, Int) {
-        let path = "src/hostile.\(ext)"
-        let diff = Array("diff --git a/\(path) b/\(path)\n--- a/\(path)\n+++ b/\(path)\n@@ -0,0 +1 @@\n+\(line)\n".utf8)
-        let start = clock.now
-        _ = engine.classifier.classify(diff)
-        return (seconds(clock.now - start), diff.count)
     }
     let elapsed = timings.reduce(0) { $0 + $1.seconds }
     print(String(format: "hostile: %d lines of up to %d bytes, %.1f MiB in %.1f s: %.1f MiB/s", timings.count, size, Double(total) / 1_048_576, elapsed, Double(total) / 1_048_576 / elapsed))

@@ -405,18 +405,14 @@ public struct ClassificationSession: DiffSink {
         // what the changed lines say about another area (a privilege fix in an app's
         // migration code read as SQL 4.0 against auth 0.5). Every matching rule is still
         // reported with its file.
+        // A path finding points at the file's first changed line (added, else removed).
+        let (line, side, anchor): (Int?, Side, Int?) =
+            firstAdded.map { ($0, .new, nil) } ?? firstRemoved.map { ($0.line, .old, $0.anchor) } ?? (nil, .new, nil)
         for index in pendingPathRules {
             let rule = rules[index]
             let already = pathWeight[rule.rule.area] ?? 0
-            let weight = max(0, rule.rule.weight - already)
             pathWeight[rule.rule.area] = max(already, rule.rule.weight)
-            if let added = firstAdded {
-                record(rule, line: added, side: .new, reason: rule.rule.reason, anchor: nil, weight: weight)
-            } else if let removed = firstRemoved {
-                record(rule, line: removed.line, side: .old, reason: rule.rule.reason, anchor: removed.anchor, weight: weight)
-            } else {
-                record(rule, line: nil, side: .new, reason: rule.rule.reason, anchor: nil, weight: weight)
-            }
+            record(rule, line: line, side: side, reason: rule.rule.reason, anchor: anchor, weight: max(0, rule.rule.weight - already))
         }
         pendingPathRules.removeAll(keepingCapacity: true)
         readsContent = false

@@ -23,8 +23,8 @@ enum PatternSplitter {
         var isEmpty: Bool { all.isEmpty && anyOf.isEmpty }
     }
 
-    /// How far `.*` and `.+` in a rule pattern may reach.
-    static let dotReach = 256
+    /// How far `.*`, `.+` and repeated negated classes in a rule pattern may reach.
+    static let repeatReach = 256
 
     /// `pattern` with every unbounded `.*` / `.+` (outside character classes) made
     /// `.{0,256}` / `.{1,256}`, and likewise every negated class repeated without bound
@@ -38,7 +38,7 @@ enum PatternSplitter {
         var i = 0
         var inClass = false
         var negatedClass = false
-        func boundedRepeat(_ quantifier: Unicode.Scalar) -> String { "{\(quantifier == "*" ? 0 : 1),\(dotReach)}" }
+        func boundedRepeat(_ quantifier: Unicode.Scalar) -> String { "{\(quantifier == "*" ? 0 : 1),\(repeatReach)}" }
         while i < scalars.count {
             let c = scalars[i]
             if c == "\\" {
