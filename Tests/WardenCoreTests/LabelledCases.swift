@@ -1122,8 +1122,9 @@ enum LabelledCases {
 
     /// Input checks that are the fix for injection and outbound-call flaws: e-mail addresses
     /// validated before they reach a mail header or SMTP command, http(s)-only URL checks
-    /// (javascript: links), and URL-like request parameters (where SSRF and open redirects
-    /// start), with neighbours that read ordinary parameters.
+    /// (javascript: links), URL-like request parameters (where SSRF and open redirects
+    /// start), request input escaped where it is read (in tests too: web-served test runners),
+    /// with neighbours that read ordinary parameters or escape in assertions.
     static let inputChecksAndRequestURLs: [LabelledCase] = [
         flag(.injection, "java: spel context", "src/main/java/org/springframework/security/oauth2/provider/endpoint/SpelView.java", add: ["\t\tthis.context = new SimpleEvaluationContext.Builder().build();"], remove: ["\t\tStandardEvaluationContext context = new StandardEvaluationContext();"]),
         flag(.injection, "java: spel parseExpression", "src/main/java/app/Expr.java", add: ["\t\tExpression expression = parser.parseExpression(template, new TemplateParserContext());"]),
@@ -1180,6 +1181,13 @@ enum LabelledCases {
         clean("ruby: rails id", "app/controllers/posts_controller.rb", add: ["    @post = Post.find(params[:id])"]),
         clean("javascript: express limit", "routes/list.js", add: ["  const limit = req.query.limit || 20;"]),
         clean("python: django q", "app/views.py", add: ["    q = request.GET.get('q', '')"]),
+        flag(.injection, "php: cake test manager", "cake/tests/lib/test_manager.php", add: ["\t\t\t$this->pluginTest = htmlentities($_GET['plugin']);"], remove: ["\t\t\t$this->pluginTest = $_GET['plugin'];"], rules: ["injection.escaped-request-input"]),
+        flag(.injection, "php: php test runner", "tests/runner/index.php", add: ["echo '<h1>' . htmlspecialchars($_GET['suite'], ENT_QUOTES) . '</h1>';"], remove: ["echo '<h1>' . $_GET['suite'] . '</h1>';"], rules: ["injection.escaped-request-input"]),
+        flag(.injection, "jsp: jsp escape param", "src/main/webapp/search.jsp", add: ["<p>Results for <%= StringEscapeUtils.escapeHtml4(request.getParameter(\"q\")) %></p>"], remove: ["<p>Results for <%= request.getParameter(\"q\") %></p>"], rules: ["injection.escaped-request-input"]),
+        flag(.injection, "python: django escape GET", "app/views.py", add: ["    return HttpResponse('<p>%s</p>' % escape(request.GET['q']))"], rules: ["injection.escaped-request-input"]),
+        flag(.injection, "javascript: express escapeHtml", "routes/search.js", add: ["  res.send('<p>' + escapeHtml(req.query.q) + '</p>');"], rules: ["injection.escaped-request-input"]),
+        clean("php: php test sets GET", "tests/Unit/RequestTest.php", add: ["        $_GET['page'] = '2';", "        $this->assertSame('2', $request->get('page'));"]),
+        clean("python: python test escape", "tests/test_views.py", add: ["        self.assertEqual(escape('<b>'), '&lt;b&gt;')"]),
     ]
 
     static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs
