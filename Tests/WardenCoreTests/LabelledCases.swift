@@ -1190,5 +1190,51 @@ enum LabelledCases {
         clean("python: python test escape", "tests/test_views.py", add: ["        self.assertEqual(escape('<b>'), '&lt;b&gt;')"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs
+    /// Path containment and query building as each stack writes them (`commonpath`, NUL-byte
+    /// checks, `->prepare(`, `Path.GetFullPath`, `securejoin`, parameter binding), with
+    /// constant paths (`path.join(__dirname, 'assets')`) and ordinary formatting as neighbours.
+    static let pathAndQueryChecksAcrossStacks: [LabelledCase] = [
+        flag(.fileIO, "go: go clean hasprefix", "http/raw.go", add: ["\tif !strings.HasPrefix(filepath.Clean(p), root) {"]),
+        flag(.fileIO, "go: go IsLocal", "internal/storage/local.go", add: ["\tif !filepath.IsLocal(name) {", "\t\treturn ErrInvalidPath"]),
+        flag(.fileIO, "go: go securejoin", "pkg/archive/untar.go", add: ["\ttarget, err := securejoin.SecureJoin(dest, hdr.Name)"], remove: ["\ttarget := filepath.Join(dest, hdr.Name)"]),
+        flag(.fileIO, "ruby: ruby expand_path", "lib/files.rb", add: ["    raise ArgumentError unless File.expand_path(path, root).start_with?(root)"]),
+        flag(.fileIO, "php: laravel basename", "app/Http/Controllers/DownloadController.php", add: ["        $file = basename($request->input('file'));"], remove: ["        $file = $request->input('file');"]),
+        flag(.fileIO, "java: java normalize startsWith", "src/main/java/app/FileService.java", add: ["        Path resolved = base.resolve(name).normalize();", "        if (!resolved.startsWith(base)) {"]),
+        flag(.fileIO, "cs: cs getfullpath", "src/Files.cs", add: ["            var full = Path.GetFullPath(Path.Combine(root, name));", "            if (!full.StartsWith(root)) throw new UnauthorizedAccessException();"]),
+        flag(.fileIO, "javascript: node normalize", "server/static.js", add: ["  const filePath = path.normalize(path.join(root, req.params[0]));", "  if (!filePath.startsWith(root)) return res.sendStatus(403);"]),
+        flag(.fileIO, "python: python commonpath", "app/utils.py", add: ["    if os.path.commonpath([root, full]) != root:"], rules: ["file-io.traversal"]),
+        flag(.fileIO, "rs: rust file_name", "src/upload.rs", add: ["    let name = Path::new(&field.file_name).file_name().ok_or(Error::BadName)?;"]),
+        flag(.fileIO, "python: zip slip python", "lib/zip.py", add: ["        for member in zf.infolist():", "            if member.filename.startswith('/') or '..' in member.filename:"]),
+        flag(.fileIO, "c: c nofollow", "src/fs.c", add: ["\tfd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);"], remove: ["\tfd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);"]),
+        flag(.fileIO, "go: go symlink check", "pkg/util/fs.go", add: ["\tif fi.Mode()&os.ModeSymlink != 0 {", "\t\treturn errSymlink"]),
+        flag(.fileIO, "php: php ext allowlist", "lib/upload.php", add: ["    $ext = strtolower(pathinfo($name, PATHINFO_EXTENSION));", "    if (!in_array($ext, $allowed, true)) {"]),
+        flag(.fileIO, "ts: ts sanitize filename", "src/services/attachments.ts", add: ["  const safeName = sanitizeFilename(file.originalname);"], remove: ["  const safeName = file.originalname;"]),
+        flag(.fileIO, "go: go fileserver", "cmd/serve.go", add: ["\thttp.Handle(\"/files/\", http.StripPrefix(\"/files/\", http.FileServer(http.Dir(dir))))"]),
+        flag(.fileIO, "ruby: rails send_file", "app/controllers/files_controller.rb", add: ["    send_file File.join(Rails.root, 'files', File.basename(params[:name]))"], remove: ["    send_file File.join(Rails.root, 'files', params[:name])"]),
+        flag(.fileIO, "php: php null byte", "src/Http/Response/BinaryFileResponse.php", add: ["        if (false !== strpos($path, \"\\0\")) {"], rules: ["file-io.null-byte"]),
+        flag(.sql, "go: go sprintf query", "internal/db/users.go", add: ["\trow := db.QueryRow(\"SELECT id FROM users WHERE name = $1\", name)"], remove: ["\trow := db.QueryRow(fmt.Sprintf(\"SELECT id FROM users WHERE name = '%s'\", name))"]),
+        flag(.sql, "go: go sort allowlist", "lib/model/sort.go", add: ["\tif _, ok := allowedSortColumns[sort]; !ok {", "\t\tsort = \"created_at\""]),
+        flag(.sql, "javascript: sequelize escape", "lib/dialects/postgres/query-generator.js", add: ["      return this.escape(value);"], remove: ["      return value;"]),
+        flag(.sql, "ruby: rails sanitize_sql_like", "app/models/post.rb", add: ["    where('title LIKE ?', \"%#{sanitize_sql_like(q)}%\")"], remove: ["    where(\"title LIKE '%#{q}%'\")"]),
+        flag(.sql, "php: doctrine setParameter", "src/Repository/UserRepository.php", add: ["        $qb->andWhere('u.email = :email')->setParameter('email', $email);"], remove: ["        $qb->andWhere(\"u.email = '\" . $email . \"'\");"]),
+        flag(.sql, "python: python execute percent", "app/db.py", add: ["    cur.execute('SELECT * FROM t WHERE id = %s', (tid,))"], remove: ["    cur.execute('SELECT * FROM t WHERE id = %s' % tid)"]),
+        flag(.sql, "java: java prepared", "src/main/java/app/Dao.java", add: ["        PreparedStatement ps = conn.prepareStatement(\"DELETE FROM t WHERE id = ?\");"], remove: ["        Statement st = conn.createStatement(); st.executeUpdate(\"DELETE FROM t WHERE id = \" + id);"]),
+        flag(.sql, "go: pgx quotestring", "internal/sanitize/sanitize.go", add: ["\t\t\tcase string:", "\t\t\t\tstr = QuoteString(arg)"]),
+        flag(.sql, "php: mysqli prepare", "include/classes/Model.php", add: ["        $stmt = $this->mysqli->prepare(\"SELECT * FROM accounts WHERE id = ? LIMIT 1\");"], rules: ["sql.query-call"]),
+        flag(.sql, "ruby: rails quote_column_name", "app/models/report.rb", add: ["    order(Arel.sql(ActiveRecord::Base.connection.quote_column_name(col)))"]),
+        flag(.sql, "ruby: rails migration", "db/migrate/20240101_add_index.rb", add: ["    add_index :users, :email, unique: true"]),
+        flag(.sql, "javascript: knex template literal", "lib/query.js", add: ["  const sql = knex('users').where('id', id).toString();"], remove: ["  const sql = `SELECT * FROM users WHERE id = ${id}`;"]),
+        flag(.sql, "rs: rust format sql", "src/store/sqlite.rs", add: ["    conn.execute(\"DELETE FROM items WHERE id = ?1\", params![id])?;"], remove: ["    conn.execute(&format!(\"DELETE FROM items WHERE id = {}\", id), [])?;"]),
+        clean("go: go sprintf", "src/utils/format.go", add: ["\treturn fmt.Sprintf(\"%s (%d)\", name, count)"]),
+        clean("ruby: rails scope", "app/models/user.rb", add: ["  scope :active, -> { where(active: true) }"]),
+        clean("javascript: node asset path", "lib/paths.js", add: ["const assets = path.join(__dirname, 'assets');"]),
+        flag(.fileIO, "python: python nul in", "app/files.py", add: ["    if '\\x00' in filename:", "        raise ValueError('bad name')"], rules: ["file-io.null-byte"]),
+        flag(.fileIO, "go: go indexbyte 0", "internal/fs/path.go", add: ["\tif strings.IndexByte(name, 0) >= 0 {"], rules: ["file-io.null-byte"]),
+        flag(.fileIO, "javascript: js nul indexOf", "src/util/paths.js", add: ["  if (p.indexOf('\\u0000') !== -1) throw new Error('invalid path')"], rules: ["file-io.null-byte"]),
+        clean("go: go split nul", "src/git/log.go", add: ["\tparts := strings.Split(out, \"\\x00\")"]),
+        clean("c: c terminator", "src/str.c", add: ["\tif (buf[i] == '\\0') break;"]),
+        clean("javascript: node resolve constant", "lib/render.js", add: ["const index = path.resolve(__dirname, '../public/index.html');"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks
 }
