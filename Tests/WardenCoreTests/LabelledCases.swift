@@ -1236,5 +1236,52 @@ enum LabelledCases {
         clean("javascript: node resolve constant", "lib/render.js", add: ["const index = path.resolve(__dirname, '../public/index.html');"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks
+    /// Access control and cryptography as web frameworks write them (Pundit, Spring Security,
+    /// DRF, Nest guards, Laravel policies, Symfony voters; token and link expiry; cipher modes,
+    /// key sizes, TLS floors), with cache expiry and ordinary models as neighbours.
+    static let accessAndCryptoAcrossFrameworks: [LabelledCase] = [
+        flag(.auth, "go: go jwt expiry", "server/middleware/auth.go", add: ["\tif claims.ExpiresAt < time.Now().Unix() {", "\t\treturn nil, ErrTokenExpired"], rules: ["auth.expiry-check"]),
+        flag(.auth, "go: filebrowser share expire", "internal/api/share.go", add: ["\tif share.Expire != 0 && share.Expire <= time.Now().Unix() {"], rules: ["auth.expiry-check"]),
+        flag(.auth, "go: go session token compare", "pkg/auth/session.go", add: ["\tif subtle.ConstantTimeCompare([]byte(token), []byte(sess.Token)) != 1 {"]),
+        flag(.auth, "ruby: rails before_action", "app/controllers/application_controller.rb", add: ["  before_action :authenticate_user!"]),
+        flag(.auth, "ruby: pundit authorize", "app/controllers/admin/users_controller.rb", add: ["    authorize @user"]),
+        flag(.auth, "ruby: pundit policy", "app/policies/post_policy.rb", add: ["    user.admin? || record.user_id == user.id"]),
+        flag(.auth, "java: spring hasRole", "src/main/java/app/SecurityConfig.java", add: ["            .requestMatchers(\"/admin/**\").hasRole(\"ADMIN\")"]),
+        flag(.auth, "java: spring preauthorize", "src/main/java/app/web/DocController.java", add: ["    @PreAuthorize(\"hasAuthority('doc:read')\")"]),
+        flag(.auth, "python: django permission_required", "app/views.py", add: ["@permission_required('app.change_post', raise_exception=True)"]),
+        flag(.auth, "python: drf permission_classes", "api/views.py", add: ["    permission_classes = [IsAuthenticated, IsOwner]"]),
+        flag(.auth, "javascript: express ensureAuthenticated", "routes/admin.js", add: ["router.use(ensureAuthenticated);"]),
+        flag(.auth, "ts: nest canActivate", "src/app/guards/admin.guard.ts", add: ["  canActivate(context: ExecutionContext): boolean {"]),
+        flag(.auth, "php: laravel authorize", "app/Http/Controllers/PostController.php", add: ["        $this->authorize('update', $post);"]),
+        flag(.auth, "php: laravel policy", "app/Policies/PostPolicy.php", add: ["        return $user->id === $post->user_id;"], rules: ["auth.path.file"]),
+        flag(.auth, "javascript: oauth state check", "lib/oauth.js", add: ["  if (req.query.state !== req.session.oauthState) {"]),
+        flag(.auth, "python: saml signature", "saml2/response.py", add: ["        if not self.signature_check(xml, node_name=node_name):"]),
+        flag(.auth, "go: totp validate", "server/auth/totp.go", add: ["\tvalid := totp.Validate(code, user.TOTPSecret)"]),
+        flag(.auth, "java: uaa redirect uri check", "uaa/src/main/java/org/cloudfoundry/identity/uaa/login/LoginInfoEndpoint.java", add: ["        if (!redirectUri.startsWith(client.getRedirectUri())) {"]),
+        flag(.auth, "go: go forbidden", "core/handlers/user.go", add: ["\tif !user.Perm.Admin && user.ID != id {", "\t\treturn http.StatusForbidden, nil"]),
+        flag(.auth, "php: symfony voter", "src/Security/Voter/PostVoter.php", add: ["    protected function voteOnAttribute(string $attribute, $subject, TokenInterface $token): bool"], rules: ["auth.permission-check"]),
+        flag(.auth, "python: session fixation", "app/session.py", add: ["    session.regenerate()", "    session['user_id'] = user.id"]),
+        flag(.auth, "go: go cookie flags", "internal/server/cookies.go", add: ["\t\tHttpOnly: true,", "\t\tSecure:   true,", "\t\tSameSite: http.SameSiteStrictMode,"]),
+        flag(.crypto, "ruby: ruby securerandom", "lib/token.rb", add: ["    SecureRandom.urlsafe_base64(32)"], remove: ["    rand(36**32).to_s(36)"]),
+        flag(.crypto, "javascript: js random", "src/util/id.js", add: ["  return crypto.randomBytes(16).toString('hex');"], remove: ["  return Math.random().toString(36).slice(2);"]),
+        flag(.crypto, "go: go gcm", "internal/crypt/aes.go", add: ["\tblock, err := aes.NewCipher(key)", "\tgcm, err := cipher.NewGCM(block)"]),
+        flag(.crypto, "python: pycrypto ecb", "app/crypto.py", add: ["    cipher = AES.new(key, AES.MODE_GCM)"], remove: ["    cipher = AES.new(key, AES.MODE_ECB)"]),
+        flag(.crypto, "java: java md5", "src/main/java/app/Hash.java", add: ["        MessageDigest md = MessageDigest.getInstance(\"SHA-256\");"], remove: ["        MessageDigest md = MessageDigest.getInstance(\"MD5\");"]),
+        flag(.crypto, "go: jwx rsa bitlen", "jwk/rsa.go", add: ["\tif key.N.BitLen() < 2048 {"]),
+        flag(.crypto, "go: jwx alg none", "jws/verify.go", add: ["\tif alg == jwa.NoSignature {", "\t\treturn errors.New(`alg none is not allowed`)"]),
+        flag(.crypto, "php: php rsa oaep", "lib/Crypt/RSA.php", add: ["            $this->encryptionMode = self::ENCRYPTION_OAEP;"], remove: ["            $this->encryptionMode = self::ENCRYPTION_PKCS1;"]),
+        flag(.crypto, "c: c tls min version", "src/tls.c", add: ["\tSSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);"]),
+        flag(.crypto, "go: go tls min", "pkg/client/tls.go", add: ["\t\tMinVersion: tls.VersionTLS12,"]),
+        flag(.crypto, "python: pycrypto iv length", "Crypto/Cipher/blockalgo.py", add: ["        if len(IV) != self.block_size:"]),
+        flag(.crypto, "python: compare_digest", "app/hmac.py", add: ["    return hmac.compare_digest(sig, expected)"], remove: ["    return sig == expected"]),
+        clean("ruby: rails belongs_to", "app/models/post.rb", add: ["  belongs_to :author, class_name: 'User'"]),
+        clean("go: go health", "server/handlers/health.go", add: ["\tw.WriteHeader(http.StatusOK)"]),
+        flag(.auth, "php: laravel reset expiry", "app/Models/PasswordReset.php", add: ["        if ($reset->expires_at < now()) {"], rules: ["auth.expiry-check"]),
+        flag(.auth, "java: java token before", "src/main/java/app/TokenService.java", add: ["        if (token.getExpiryDate().before(new Date())) {"], rules: ["auth.expiry-check"]),
+        flag(.auth, "ruby: ruby invitation expired", "app/models/invitation.rb", add: ["    invitation.expired?"], rules: ["auth.expiry-check"]),
+        clean("go: cache expiry", "lib/cache/lru.go", add: ["\tif entry.expires < now {", "\t\tdelete(c.items, k)"]),
+        clean("javascript: http cache expiry", "src/http/cache.js", add: ["  if (cached.expiresAt < Date.now()) return null;"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks
 }
