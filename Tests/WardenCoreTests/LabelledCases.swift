@@ -1283,5 +1283,34 @@ enum LabelledCases {
         clean("javascript: http cache expiry", "src/http/cache.js", add: ["  if (cached.expiresAt < Date.now()) return null;"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks
+    /// Security fixes inside a web framework's own code rather than an application's (Rails:
+    /// XML type restrictions, entity expansion, escapers, quoting, Arel literals, CSRF and
+    /// host authorization, message verifiers, static-file paths, unsafe redirects).
+    static let insideAWebFramework: [LabelledCase] = [
+        flag(.injection, "ruby: rails disallowed xml types", "activesupport/lib/active_support/core_ext/hash/conversions.rb", add: ["        DISALLOWED_XML_TYPES = %w(symbol yaml)"], rules: ["injection.deserialization"]),
+        flag(.injection, "ruby: rails disallowed type raise", "activesupport/lib/active_support/core_ext/hash/conversions.rb", add: ["          raise DisallowedType, value['type'] if DISALLOWED_XML_TYPES.include?(value['type'])"], rules: ["injection.deserialization"]),
+        flag(.injection, "ruby: rexml entity expansion", "activesupport/lib/active_support/xml_mini/rexml.rb", add: ["        REXML::Document.entity_expansion_limit = 0"]),
+        flag(.injection, "ruby: nokogiri noent", "activesupport/lib/active_support/xml_mini/nokogiri.rb", add: ["          doc = Nokogiri::XML(data) { |config| config.nonet.noent }"]),
+        flag(.injection, "ruby: rails tag escape", "actionview/lib/action_view/helpers/tag_helper.rb", add: ["          v = ERB::Util.unwrapped_html_escape(v)"], remove: ["          v = v.to_s"]),
+        flag(.injection, "ruby: rails sanitize helper", "actionview/lib/action_view/helpers/sanitize_helper.rb", add: ["        self.class.safe_list_sanitizer.sanitize(html, options)&.html_safe"]),
+        flag(.injection, "ruby: rails escape_javascript", "actionview/lib/action_view/helpers/javascript_helper.rb", add: ["        result = javascript.gsub(/(\\\\|<\\/|\\r\\n|\\342\\200\\250|\\342\\200\\251|[\\n\\r\"'])/u) { |match| JS_ESCAPE_MAP[match] }"], rules: ["injection.html-escaping"]),
+        flag(.injection, "ruby: rails escape once regexp", "activesupport/lib/active_support/core_ext/string/output_safety.rb", add: ["      HTML_ESCAPE_ONCE_REGEXP = /[\"><']|&(?!([a-zA-Z]+|(#\\d+)|(#[xX][\\dA-Fa-f]+));)/"]),
+        flag(.injection, "ruby: rails exception escape", "actionpack/lib/action_dispatch/middleware/exception_wrapper.rb", add: ["        ERB::Util.html_escape(message)"]),
+        flag(.sql, "ruby: rails quote", "activerecord/lib/active_record/sanitization.rb", add: ["          c.quote(value)"], rules: ["sql.escaping"]),
+        flag(.sql, "ruby: rails quote_table_name", "activerecord/lib/active_record/connection_adapters/abstract/quoting.rb", add: ["      def quote_table_name(table_name)"]),
+        flag(.sql, "ruby: rails query methods path", "activerecord/lib/active_record/relation/query_methods.rb", add: ["        raise ArgumentError, \"Unsupported argument type: #{arg}\" unless arg.is_a?(String) || arg.is_a?(Symbol)"], rules: ["sql.path.module"]),
+        flag(.sql, "ruby: rails predicate builder", "activerecord/lib/active_record/relation/predicate_builder.rb", add: ["          attributes = attributes.stringify_keys"], rules: ["sql.path.module"]),
+        flag(.sql, "ruby: arel sql literal", "activerecord/lib/arel/nodes/sql_literal.rb", add: ["      class SqlLiteral < String"], rules: ["sql.raw-orm"]),
+        flag(.auth, "ruby: rails csrf compare", "actionpack/lib/action_controller/metal/request_forgery_protection.rb", add: ["        ActiveSupport::SecurityUtils.fixed_length_secure_compare(token, global_csrf_token)"]),
+        flag(.auth, "ruby: rails basic auth compare", "actionpack/lib/action_controller/metal/http_authentication.rb", add: ["          ActiveSupport::SecurityUtils.secure_compare(password, expected)"]),
+        flag(.auth, "ruby: rails host authorization", "actionpack/lib/action_dispatch/middleware/host_authorization.rb", add: ["        return true if @permissions.allows?(request.host)"]),
+        flag(.crypto, "ruby: message verifier", "activesupport/lib/active_support/message_verifier.rb", add: ["        if valid_message?(signed_message)"], rules: ["crypto.path.file"]),
+        flag(.crypto, "ruby: message encryptor", "activesupport/lib/active_support/message_encryptor.rb", add: ["        cipher = new_cipher", "        cipher.encrypt", "        cipher.key = @secret"]),
+        flag(.fileIO, "ruby: rails static valid_path", "actionpack/lib/action_dispatch/middleware/static.rb", add: ["        path = ::Rack::Utils.unescape_path(path)", "        return false unless ::Rack::Utils.valid_path?(path)"]),
+        flag(.fileIO, "ruby: rails resolver dotdot", "actionview/lib/action_view/template/resolver.rb", add: ["        raise ArgumentError, \"path must not contain '..'\" if path.include?('..')"]),
+        flag(.network, "ruby: rails unsafe redirect", "actionpack/lib/action_controller/metal/redirecting.rb", add: ["        raise UnsafeRedirectError, \"Unsafe redirect to #{location.truncate(100).inspect}\""]),
+        flag(.network, "ruby: rails url host?", "actionpack/lib/action_dispatch/http/url.rb", add: ["        host = host.sub(/\\A\\.+/, '')"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework
 }
