@@ -1312,5 +1312,28 @@ enum LabelledCases {
         flag(.network, "ruby: rails url host?", "actionpack/lib/action_dispatch/http/url.rb", add: ["        host = host.sub(/\\A\\.+/, '')"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework
+    /// Protocol libraries in C (curl, krb5, OpenVPN): Kerberos, GSS-API, NTLM, SASL and PAM
+    /// code by location, .netrc handling, redirect-protocol switches, TLS trust settings.
+    static let protocolLibrariesInC: [LabelledCase] = [
+        flag(.auth, "c: krb5 kdc path", "src/kdc/kdc_util.c", add: ["\tif (!data_eq(server->princ->realm, tgs->princ->realm))"], rules: ["auth.path.module"]),
+        flag(.auth, "c: gssapi path", "src/lib/gssapi/krb5/accept_sec_context.c", add: ["\tif (ticket->enc_part2->times.endtime < now)"], rules: ["auth.path.module"]),
+        flag(.auth, "c: curl vauth ntlm", "lib/vauth/ntlm.c", add: ["  if(size < 48) /* too short */", "    return CURLE_BAD_CONTENT_ENCODING;"], rules: ["auth.path.module"]),
+        flag(.auth, "c: curl digest", "lib/vauth/digest.c", add: ["  if(!strcasecompare(value, \"auth\"))"]),
+        flag(.auth, "c: openvpn pam", "src/plugins/auth-pam/auth-pam.c", add: ["    retval = pam_authenticate(pamh, 0);"]),
+        flag(.auth, "c: curl sasl", "lib/sasl.c", add: ["  result = Curl_sasl_decode_mech(serverdata, len, &mechlen);"], rules: ["auth.path.file"]),
+        flag(.secrets, "c: curl netrc password", "lib/netrc.c", add: ["          else if(strcasecompare(\"password\", tok))"], rules: ["secrets.path.credential-store"]),
+        flag(.network, "c: curl redir protocols", "lib/transfer.c", add: ["    if(data->set.redir_protocols & CURLPROTO_FILE)"], rules: ["network.redirect"]),
+        flag(.network, "c: curl follow other hosts", "lib/http.c", add: ["  if(data->state.this_is_a_follow && !data->set.allow_auth_to_other_hosts)"]),
+        flag(.crypto, "c: curl vtls verify", "lib/vtls/openssl.c", add: ["    SSL_CTX_set_verify(backend->ctx, SSL_VERIFY_PEER, NULL);"]),
+        flag(.crypto, "c: curl ssl config match", "lib/vtls/vtls.c", add: ["  if(!Curl_safecmp(data->CApath, needle->CApath))"], rules: ["crypto.tls-verification"]),
+        flag(.fileIO, "c: curl output dir dotdot", "src/tool_operate.c", add: ["        if(config->output_dir && strstr(outfile, \"..\"))"]),
+        flag(.crypto, "c: openvpn ssl_verify", "src/openvpn/ssl_verify.c", add: ["    if (!tls_verify_cert(session, cert))"]),
+        flag(.auth, "c: openvpn auth token", "src/openvpn/auth_token.c", add: ["    if (memcmp_constant_time(token, expected, len) != 0)"]),
+        flag(.crypto, "c: openvpn crypto", "src/openvpn/crypto.c", add: ["    if (!hmac_ctx_final(ctx->hmac, local_hmac))"]),
+        flag(.auth, "c: krb5 principal compare", "src/lib/krb5/krb/rd_req_dec.c", add: ["\tif (!krb5_principal_compare(context, server, req->ticket->server))"], rules: ["auth.path.module"]),
+        clean("c: curl progress", "lib/progress.c", add: ["  data->progress.speeder_c++;"]),
+        clean("c: krb5 utf8", "src/util/support/utf8.c", add: ["\tif (ch < 0x80)"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC
 }
