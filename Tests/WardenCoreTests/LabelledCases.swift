@@ -1335,5 +1335,28 @@ enum LabelledCases {
         clean("c: krb5 utf8", "src/util/support/utf8.c", add: ["\tif (ch < 0x80)"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC
+    /// Go servers and proxies (traefik, fiber, rclone, gogs, esm.sh, kiali, memos, navidrome):
+    /// forwarding headers as Go constants, middleware checks, obscured config passwords,
+    /// path cleaning helpers, ownership checks.
+    static let goServersAndProxies: [LabelledCase] = [
+        flag(.auth, "go: traefik forwardauth", "pkg/middlewares/auth/forward.go", add: ["\tforwardReq.Header.Del(\"Authorization\")"]),
+        flag(.network, "go: traefik xff del", "pkg/middlewares/headers/header.go", add: ["\t\treq.Header.Del(forward.XForwardedFor)"], rules: ["network.forwarded-headers"]),
+        flag(.fileIO, "go: fiber filesystem clean", "middleware/filesystem/filesystem.go", add: ["\tpath = filepath.Clean(\"/\" + path)"]),
+        flag(.auth, "go: fiber csrf", "middleware/csrf/csrf.go", add: ["\tif !compareTokens(extractedToken, storedToken) {"]),
+        flag(.config, "go: fiber cors", "middleware/cors/cors.go", add: ["\tif cfg.AllowCredentials && cfg.AllowOrigins == \"*\" {", "\t\tpanic(\"[CORS] Insecure setup, 'AllowCredentials' is set to true, and 'AllowOrigins' is set to a wildcard.\")"]),
+        flag(.secrets, "go: rclone obscure", "fs/config/obscure/obscure.go", add: ["\tcipherText := make([]byte, aes.BlockSize+len(plaintext))"], rules: ["secrets.path.credential-store"]),
+        flag(.auth, "go: rclone serve auth", "cmd/serve/httplib/httplib.go", add: ["\tif !auth.CheckPassword(user, pass) {"]),
+        flag(.auth, "go: netmaker admin", "logic/auth.go", add: ["\tif user.IsAdmin == false && user.IsSuperAdmin == false {"]),
+        flag(.injection, "go: gogs branch dash", "internal/db/repo.go", add: ["\tif strings.HasPrefix(opts.Branch, \"-\") {", "\t\treturn errors.New(\"invalid branch name\")"]),
+        flag(.fileIO, "go: gogs pathutil clean", "internal/route/repo/editor.go", add: ["\ttreePath := pathutil.Clean(c.Params(\"*\"))"], rules: ["file-io.traversal"]),
+        flag(.fileIO, "go: esm path clean", "server/build.go", add: ["\tsavePath := path.Join(buildDir, pkg.Name, path.Clean(subpath))"]),
+        flag(.auth, "go: kiali token", "business/authentication/token_auth_controller.go", add: ["\tif err := c.validateToken(token); err != nil {"]),
+        flag(.crypto, "go: ratify signature", "pkg/verifier/notation/notation.go", add: ["\tif err := verifySignature(ctx, desc, sigBlob); err != nil {"]),
+        flag(.auth, "go: memos forbidden", "api/v1/memo.go", add: ["\tif memo.CreatorID != userID && !isAdmin {", "\t\treturn echo.NewHTTPError(http.StatusForbidden, \"Unauthorized\")"]),
+        flag(.sql, "go: pgx quote double", "internal/sanitize/sanitize.go", add: ["\tstr = strings.ReplaceAll(str, \"'\", \"''\")"]),
+        flag(.auth, "go: navidrome jwt", "server/auth/auth.go", add: ["\ttoken, err := jwt.ParseWithClaims(tokenString, &Claims{}, keyFunc)"]),
+        clean("go: traefik log", "pkg/provider/kubernetes/crd/kubernetes.go", add: ["\tlogger.Debug().Msgf(\"Skipping service %s\", svc.Name)"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies
 }
