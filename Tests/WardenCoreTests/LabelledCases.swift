@@ -1358,5 +1358,38 @@ enum LabelledCases {
         clean("go: traefik log", "pkg/provider/kubernetes/crd/kubernetes.go", add: ["\tlogger.Debug().Msgf(\"Skipping service %s\", svc.Name)"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies
+    /// Python, PHP and Java web applications and servers as their maintainers write checks
+    /// (Tornado XSRF, Jupyter content paths, Pyramid, Wagtail permission policies, Tryton model
+    /// access, CherryPy tools, phpMyFAQ, osTicket, Fork CMS, MPOS, ICEcoder, Spring's firewall,
+    /// RESTEasy, Undertow resources).
+    static let webApplicationsByTheirMaintainers: [LabelledCase] = [
+        flag(.auth, "python: tornado xsrf", "notebook/base/handlers.py", add: ["        self.check_xsrf_cookie()"]),
+        flag(.auth, "python: tornado authenticated", "jupyter_server/auth/decorator.py", add: ["@web.authenticated"]),
+        flag(.fileIO, "python: jupyter is_hidden", "jupyter_server/services/contents/filemanager.py", add: ["        if is_hidden(os_path, self.root_dir) and not self.allow_hidden:"]),
+        flag(.fileIO, "python: jupyter to_os_path", "notebook/services/contents/fileio.py", add: ["        os_path = to_os_path(path, root)"], rules: ["file-io.traversal"]),
+        flag(.config, "python: jupyter allow_origin", "notebook/notebookapp.py", add: ["    allow_origin = Unicode('', config=True,"]),
+        flag(.auth, "python: pyramid strings_differ", "pyramid/csrf.py", add: ["    if not strings_differ(bytes_(expected_token), bytes_(supplied_token)):"]),
+        flag(.auth, "python: pyramid authtkt", "pyramid/authentication.py", add: ["        if self.hashalg == 'md5':"]),
+        flag(.auth, "python: wagtail page perms", "wagtail/admin/views/pages/edit.py", add: ["        if not page_perms.can_edit():", "            raise PermissionDenied"]),
+        flag(.auth, "python: wagtail permission policy", "wagtail/snippets/views/snippets.py", add: ["    permission_policy = ModelPermissionPolicy(model)"], rules: ["auth.permission-check"]),
+        flag(.auth, "python: trytond model access", "trytond/model/modelstorage.py", add: ["        ModelAccess.check(cls.__name__, 'write')"], rules: ["auth.permission-check"]),
+        flag(.injection, "python: trytond defusedxml", "trytond/convert.py", add: ["        parser = defusedxml.sax.make_parser()"], remove: ["        parser = sax.make_parser()"]),
+        flag(.auth, "python: rdiffweb mfa", "rdiffweb/core/login.py", add: ["        if userobj.mfa == UserObject.ENABLED_MFA and not session.get('mfa_verified'):"]),
+        flag(.auth, "python: rdiffweb is_admin tool", "rdiffweb/controller/page_admin_users.py", add: ["@cherrypy.tools.is_admin()"]),
+        flag(.crypto, "python: pysaml2 sigver", "src/saml2/sigver.py", add: ["        if not self.verify_signature(signedtext, cert_file, node_name=node_name):"]),
+        flag(.auth, "python: modoboa perm", "modoboa/admin/views/domain.py", add: ["@permission_required(\"admin.view_domain\")"]),
+        flag(.injection, "php: phpmyfaq filterVar", "phpmyfaq/src/phpMyFAQ/Filter.php", add: ["        $string = Filter::filterVar($input, FILTER_SANITIZE_SPECIAL_CHARS);"]),
+        flag(.auth, "php: phpmyfaq permission", "phpmyfaq/admin/user.php", add: ["if ($user->perm->hasPermission($user->getUserId(), 'edit_user')) {"]),
+        flag(.injection, "php: osticket view", "include/staff/tickets.inc.php", add: ["<td><?php echo Format::htmlchars($T['subject']); ?></td>"], remove: ["<td><?php echo $T['subject']; ?></td>"]),
+        flag(.auth, "php: forkcms isAllowedAction", "src/Backend/Core/Engine/Authentication.php", add: ["        if (!self::isAllowedAction($action, $module)) {"]),
+        flag(.auth, "php: mpos admin", "public/include/pages/admin/user.inc.php", add: ["if (!$user->isAuthenticated() || !$user->isAdmin($_SESSION['USERDATA']['id'])) {"]),
+        flag(.fileIO, "php: icecoder realpath", "lib/file-control.php", add: ["\tif (strpos(realpath($file), realpath($docRoot)) !== 0) {"]),
+        flag(.auth, "go: answer role id", "internal/base/middleware/auth.go", add: ["\tif userInfo.RoleID != role.RoleAdminID {"]),
+        flag(.auth, "java: spring firewall", "web/src/main/java/org/springframework/security/web/firewall/StrictHttpFirewall.java", add: ["\t\trejectNonPrintableAsciiCharactersInFieldName(request.getServletPath(), \"servletPath\");"], rules: ["auth.path.file"]),
+        flag(.injection, "java: resteasy serializable", "resteasy-jaxrs/src/main/java/org/jboss/resteasy/plugins/providers/SerializableProvider.java", add: ["      ObjectInputStream ois = new ObjectInputStream(entityStream);"]),
+        flag(.fileIO, "java: undertow resource", "core/src/main/java/io/undertow/server/handlers/resource/PathResourceManager.java", add: ["        if (!path.startsWith(base)) {"]),
+        clean("javascript: notebook list", "notebook/static/tree/js/notebooklist.js", add: ["        this.element.find('.list_item').remove();"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers
 }
