@@ -1391,5 +1391,33 @@ enum LabelledCases {
         clean("javascript: notebook list", "notebook/static/tree/js/notebooklist.js", add: ["        this.element.find('.list_item').remove();"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers
+    /// Secrets that leave through logs, format strings and API serialisers, and the fixes that
+    /// mask, clear or exclude them (attribute lists, DRF fields, Laravel `$hidden`, Grape
+    /// `expose`), with ordinary serialised fields as neighbours.
+    static let secretsLeavingThroughOutput: [LabelledCase] = [
+        flag(.secrets, "go: go log token removed", "pkg/cluster/cluster.go", add: ["\tlog.Infof(\"adding cluster %s\", c.Server)"], remove: ["\tlog.Infof(\"adding cluster %s with token %s\", c.Server, c.BearerToken)"]),
+        flag(.secrets, "go: go debug token removed", "internal/auth/oidc.go", add: ["\tlogger.Debug(\"exchanged code\")"], remove: ["\tlogger.Debugf(\"exchanged code, token=%v\", tok)"], rules: ["secrets.sensitive-output"]),
+        flag(.secrets, "ruby: ruby url credentials", "app/services/webhook.rb", add: ["    Rails.logger.info(\"delivering to #{hook.url_without_credentials}\")"], remove: ["    Rails.logger.info(\"delivering to #{hook.url}\")"]),
+        flag(.secrets, "java: java log password removed", "src/main/java/app/Client.java", add: ["        log.debug(\"Connecting to {} as {}\", url, user);"], remove: ["        log.debug(\"Connecting to {} as {}:{}\", url, user, password);"]),
+        flag(.secrets, "javascript: js redact url", "lib/http.js", add: ["  debug('request %s', redactUrl(url));"], remove: ["  debug('request %s', url);"]),
+        flag(.secrets, "python: python mask password", "backend/remote.py", add: ["        logger.info('Using remote %s', mask_password(uri))"], remove: ["        logger.info('Using remote %s', uri)"]),
+        flag(.secrets, "go: go print masked", "cmd/config.go", add: ["\t\tfmt.Printf(\"%s = %s\\n\", k, \"*****\")"], remove: ["\t\tfmt.Printf(\"%s = %s\\n\", k, v)"]),
+        flag(.secrets, "go: rclone hide password key", "fs/config/config.go", add: ["\tif fs.IsPasswordKey(key) {", "\t\tvalue = \"XXX\""], rules: ["secrets.redaction"]),
+        flag(.secrets, "go: go clear smtp password", "pkg/api/settings.go", add: ["\tsettings.SMTPPassword = \"\""]),
+        flag(.secrets, "go: go clear password before json", "server/api/user.go", add: ["\tuser.Password = \"\"", "\treturn c.JSON(http.StatusOK, user)"]),
+        flag(.secrets, "ruby: ruby serializer token removed", "app/serializers/user_serializer.rb", add: ["  attributes :id, :name, :email"], remove: ["  attributes :id, :name, :email, :api_token"], rules: ["secrets.serialized-field"]),
+        flag(.secrets, "python: drf exclude secrets", "api/serializers.py", add: ["        exclude = ('password', 'secret_key')"]),
+        flag(.secrets, "go: go json dash password", "models/user.go", add: ["\tPassword string `json:\"-\"`"], remove: ["\tPassword string `json:\"password\"`"]),
+        flag(.secrets, "python: django secret key removed", "config/settings.py", add: ["SECRET_KEY = os.environ['DJANGO_SECRET_KEY']"], remove: ["SECRET_KEY = 'django-insecure-8f3k2l1m9n7b6v5c4x3z2a1s0d9f8g7h'"]),
+        flag(.secrets, "yaml: workflow password", ".github/workflows/deploy.yml", add: ["          password: ${{ secrets.REGISTRY_PASSWORD }}"], remove: ["          password: hunter2hunter2X9"]),
+        clean("go: go json name", "models/user.go", add: ["\tName string `json:\"name\"`"]),
+        clean("ruby: ruby serializer post", "app/serializers/post_serializer.rb", add: ["  attributes :id, :title, :body"]),
+        flag(.secrets, "php: laravel hidden", "app/Models/User.php", add: ["    protected $hidden = ['password', 'remember_token', 'api_token'];"], rules: ["secrets.serialized-field"]),
+        flag(.secrets, "python: drf fields password removed", "api/serializers.py", add: ["        fields = ('id', 'username', 'email')"], remove: ["        fields = ('id', 'username', 'email', 'password')"], rules: ["secrets.serialized-field"]),
+        flag(.secrets, "ruby: grape expose token", "app/api/entities/user.rb", add: ["      expose :private_token, if: ->(user, options) { options[:current_user] == user }"], remove: ["      expose :private_token"], rules: ["secrets.serialized-field"]),
+        clean("ruby: ruby serializer device", "app/serializers/device_serializer.rb", add: ["  attributes :id, :created_at, :user_agent"]),
+        clean("python: drf token_count", "api/serializers.py", add: ["        fields = ('id', 'title', 'token_count')"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput
 }
