@@ -1419,5 +1419,26 @@ enum LabelledCases {
         clean("python: drf token_count", "api/serializers.py", add: ["        fields = ('id', 'title', 'token_count')"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput
+    /// JavaScript libraries' own internals: static-file serving (symlinks, NUL bytes, up-path
+    /// checks), SQL string escaping in an ORM, jQuery's HTML-or-selector expressions, lodash's
+    /// template delimiters, headless-browser request interception.
+    static let javascriptLibraryInternals: [LabelledCase] = [
+        flag(.fileIO, "javascript: serve symlinks", "src/index.js", add: ["\tif (!config.symlinks && stats.isSymbolicLink()) {"]),
+        flag(.fileIO, "javascript: serve decode nul", "src/index.js", add: ["\tconst relativePath = decodeURIComponent(url.parse(request.url).pathname);", "\tif (relativePath.includes('\\0')) {"], rules: ["file-io.null-byte"]),
+        flag(.fileIO, "javascript: node realpathSync", "lib/static.js", add: ["  if (fs.realpathSync(target).indexOf(root) !== 0) {"]),
+        flag(.fileIO, "javascript: send up path regexp", "lib/send.js", add: ["  if (UP_PATH_REGEXP.test(normalize('.' + sep + path))) {"], rules: ["file-io.traversal"]),
+        flag(.sql, "javascript: sequelize sqlstring", "lib/utils.js", add: ["    sql = sql.replace(/\\?/g, () => SqlString.escape(values.shift(), timeZone, dialect));"]),
+        flag(.sql, "javascript: sequelize quoteIdentifier", "lib/dialects/mysql/query-generator.js", add: ["      return this.quoteIdentifier(attr);"]),
+        flag(.injection, "javascript: jquery rquickExpr", "src/core/init.js", add: ["\trquickExpr = /^(?:\\s*(<[\\w\\W]+>)[^>]*|#([\\w-]+))$/,"], remove: ["\trquickExpr = /^(?:[^#<]*(<[\\w\\W]+>)[^>]*$|#([\\w-]*)$)/,"], rules: ["injection.library-html-and-template-internals"]),
+        flag(.injection, "javascript: jquery text script", "src/ajax/xhr.js", add: ["\t\t\t\t\"text script\": function( text ) {"]),
+        flag(.injection, "javascript: lodash reEsTemplate", "lodash.js", add: ["    var reEsTemplate = /\\$\\{([^\\\\}]*(?:\\\\.[^\\\\}]*)*)\\}/g;"], rules: ["injection.library-html-and-template-internals"]),
+        flag(.injection, "javascript: lodash proto eq", "lodash.js", add: ["      if (key == '__proto__' || key == 'constructor') {"]),
+        flag(.injection, "ts: rendertron evaluate?", "src/renderer.ts", add: ["    await page.evaluate(stripPage);"]),
+        flag(.network, "ts: rendertron intercept", "src/renderer.ts", add: ["    page.on('request', (interceptedRequest) => { if (this.restricted(interceptedRequest.url())) interceptedRequest.abort(); });"], rules: ["network.ssrf-guard"]),
+        flag(.network, "go: esm loopback", "server/fetch.go", add: ["\tif u.Hostname() == \"localhost\" || net.ParseIP(u.Hostname()).IsLoopback() {"]),
+        clean("javascript: jquery css", "src/css.js", add: ["\tvar val = curCSS( elem, name, computed );"]),
+        clean("javascript: sequelize datatype", "lib/data-types.js", add: ["  static key = 'STRING';"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals
 }
