@@ -1440,5 +1440,27 @@ enum LabelledCases {
         clean("javascript: sequelize datatype", "lib/data-types.js", add: ["  static key = 'STRING';"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals
+    /// Java libraries and servers: XStream and Jackson type restrictions, Undertow's resource
+    /// and proxy handlers, Spring Security voters and request matchers, UAA, RESTEasy, and
+    /// BouncyCastle (a cryptography library: its code is crypto wherever it lives).
+    static let javaLibrariesAndServers: [LabelledCase] = [
+        flag(.injection, "java: xstream forbidden class", "xstream/src/java/com/thoughtworks/xstream/security/ForbiddenClassException.java", add: ["public class ForbiddenClassException extends XStreamException {"]),
+        flag(.injection, "java: xstream denyTypesByRegExp", "xstream/src/java/com/thoughtworks/xstream/XStream.java", add: ["        denyTypesByRegExp(new String[]{\".*\\\\$LazyIterator\", \"javax\\\\.crypto\\\\..*\"});"]),
+        flag(.injection, "java: jackson blocklist add", "src/main/java/com/fasterxml/jackson/databind/jsontype/impl/SubTypeValidator.java", add: ["        s.add(\"org.apache.xbean.propertyeditor.JndiConverter\");"]),
+        flag(.injection, "java: jackson checkIllegalTypes", "src/main/java/com/fasterxml/jackson/databind/deser/BeanDeserializerFactory.java", add: ["        checkIllegalTypes(ctxt, type, beanDesc);"], rules: ["injection.deserialization"]),
+        flag(.fileIO, "java: undertow canonical", "core/src/main/java/io/undertow/server/handlers/resource/FileResourceManager.java", add: ["        if (!file.getCanonicalPath().startsWith(base.getCanonicalPath())) {"]),
+        flag(.network, "java: undertow proxy x-forwarded constant", "core/src/main/java/io/undertow/server/handlers/proxy/ProxyHandler.java", add: ["            request.getRequestHeaders().remove(Headers.X_FORWARDED_HOST);"]),
+        flag(.injection, "java: undertow header crlf", "core/src/main/java/io/undertow/server/protocol/http/HttpRequestParser.java", add: ["                    if (next == '\\r' || next == '\\n') {", "                        throw UndertowMessages.MESSAGES.invalidHeader();"]),
+        flag(.auth, "java: spring role voter", "core/src/main/java/org/springframework/security/access/vote/RoleVoter.java", add: ["\t\t\t\tif (attribute.getAttribute().equals(authority.getAuthority())) {"], rules: ["auth.path.file"]),
+        flag(.auth, "java: spring request matcher", "web/src/main/java/org/springframework/security/web/util/matcher/AntPathRequestMatcher.java", add: ["\t\tthis.matcher = new SpringAntMatcher(pattern, caseSensitive);"], rules: ["auth.permission-check"]),
+        flag(.auth, "java: uaa unauthorized", "server/src/main/java/org/cloudfoundry/identity/uaa/authentication/UaaAuthenticationFailureHandler.java", add: ["        response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);"]),
+        flag(.auth, "java: uaa password change", "server/src/main/java/org/cloudfoundry/identity/uaa/scim/endpoints/PasswordChange.java", add: ["        if (!passwordEncoder.matches(oldPassword, user.getPassword())) {"]),
+        flag(.injection, "java: resteasy encode", "resteasy-core/src/main/java/org/jboss/resteasy/core/ExceptionHandler.java", add: ["         return Response.status(400).entity(Encode.forHtml(e.getMessage())).type(MediaType.TEXT_HTML).build();"]),
+        flag(.crypto, "java: bc cipherspi", "prov/src/main/java/org/bouncycastle/jcajce/provider/asymmetric/rsa/CipherSpi.java", add: ["            if (paddingName.equals(\"OAEPPADDING\"))"], rules: ["crypto.path.module"]),
+        flag(.crypto, "java: bc rsa engine", "core/src/main/java/org/bouncycastle/crypto/engines/RSACoreEngine.java", add: ["        BigInteger m = input.modPow(e, modulus);"], rules: ["crypto.path.module"]),
+        clean("java: undertow status", "core/src/main/java/io/undertow/util/StatusCodes.java", add: ["    public static final int TOO_EARLY = 425;"]),
+        clean("java: jackson classutil", "src/main/java/com/fasterxml/jackson/databind/util/ClassUtil.java", add: ["        return cls.getSimpleName();"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers
 }
