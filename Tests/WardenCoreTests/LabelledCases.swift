@@ -1462,5 +1462,17 @@ enum LabelledCases {
         clean("java: jackson classutil", "src/main/java/com/fasterxml/jackson/databind/util/ClassUtil.java", add: ["        return cls.getSimpleName();"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers
+    /// Security headers named inside identifiers (`http_csp_add`, `http_security_headers`,
+    /// `csp_nonce`) and CSP source keywords, with a spline and a header list as neighbours.
+    static let securityHeadersInIdentifiers: [LabelledCase] = [
+        flag(.config, "php: php security headers call", "file_download.php", add: ["http_security_headers();"], rules: ["config.security-headers"]),
+        flag(.config, "php: php csp add", "core/http_api.php", add: ["\t\thttp_csp_add( 'style-src', \"'unsafe-inline'\" );"], rules: ["config.security-headers"]),
+        flag(.config, "python: python unsafe-eval", "app/middleware.py", add: ["    response['Content-Security-Policy'] = \"script-src 'self' 'unsafe-eval'\""], rules: ["config.security-headers"]),
+        flag(.config, "ts: ts security headers middleware", "src/server.ts", add: ["  app.use(setSecurityHeaders);"], rules: ["config.security-headers"]),
+        flag(.config, "go: go csp nonce", "internal/web/csp.go", add: ["\tnonce := csp_nonce(r)"], rules: ["config.security-headers"]),
+        clean("javascript: js cspline", "src/util/cspline.js", add: ["  const cspline = new CubicSpline(xs, ys);"]),
+        clean("ruby: ruby headers", "lib/http/headers.rb", add: ["    HEADERS = %w[Accept Content-Type].freeze"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers
 }
