@@ -1474,5 +1474,18 @@ enum LabelledCases {
         clean("ruby: ruby headers", "lib/http/headers.rb", add: ["    HEADERS = %w[Accept Content-Type].freeze"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers
+    /// Security acronyms as parts of snake_case names (`enable_hsts`, `strip_crlf`, `aes_iv`,
+    /// `rsa_pss_padding`, `oidc_client`, `test_prevent_xxe_...`): `_` is a word character, so
+    /// a plain word boundary missed them. `div_count` is not an IV.
+    static let acronymsInSnakeCase: [LabelledCase] = [
+        flag(.config, "python: snake hsts", "app/settings.py", add: ["    enable_hsts = True"]),
+        flag(.injection, "ruby: snake crlf", "lib/headers.rb", add: ["    def strip_crlf(value)"]),
+        flag(.injection, "python: test xxe", "tests/test_parser.py", add: ["def test_prevent_xxe_in_upload():"]),
+        flag(.crypto, "c: snake iv", "src/crypto_utils.c", add: ["\tunsigned char aes_iv[16];"]),
+        flag(.crypto, "python: snake pss", "lib/sign.py", add: ["    padding = rsa_pss_padding(salt_length=32)"]),
+        flag(.auth, "python: snake oidc", "app/auth/oidc_client.py", add: ["    client = oidc_client.Client(issuer)"]),
+        clean("c: div not iv", "src/layout.c", add: ["\tint div_count = 0;"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase
 }
