@@ -35,7 +35,10 @@ let package = Package(
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            // Rule patterns run through the C API of Foundation's own ICU on Linux
+            // (RegexEngine.swift); Foundation links it, but not for callers of its C API.
+            linkerSettings: [.linkedLibrary("_FoundationICU", .when(platforms: [.linux]))]
         ),
         // The files of Config/ and Templates/, compiled in so the binary runs on its defaults.
         .target(name: "WardenDefaults", plugins: ["EmbedDefaults"]),

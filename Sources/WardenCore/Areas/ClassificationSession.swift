@@ -342,7 +342,7 @@ public struct ClassificationSession: DiffSink {
             guard reads & side != 0 else { continue }
             if comment && reads & RuleReads.comments == 0 { continue }
             let rule = rules[index]
-            var match: NSTextCheckingResult?
+            var match: RegexMatch?
             let patterns = rule.patterns
             if !patterns.isEmpty {
                 patternRuns[index] += 1

@@ -5,35 +5,30 @@ import Glibc
 import Musl
 #endif
 
-/// A compiled regular expression. `NSRegularExpression` is immutable after creation and
-/// documented as safe to use from several threads at once.
+/// A compiled regular expression (``RegexEngine``: ICU, safe to use from several threads).
 ///
 /// A pattern that starts with `(?i)` is compiled case-sensitively in lower case and matched
 /// against the line with ASCII letters lowered: ICU's case-insensitive matching is several
 /// times slower, and lowering ASCII keeps every UTF-16 offset, so ranges (a secret's) still
 /// point into the original line.
 struct CompiledRegex: @unchecked Sendable {
-    let regex: NSRegularExpression
+    let engine: RegexEngine
     /// Match against the ASCII-lowercased line.
     let matchesLowercased: Bool
 
     init(_ pattern: String) throws {
-        if let lowered = CompiledRegex.lowercasedPattern(pattern), let regex = try? NSRegularExpression(pattern: lowered) {
-            self.regex = regex
+        if let lowered = CompiledRegex.lowercasedPattern(pattern), let engine = try? RegexEngine(lowered) {
+            self.engine = engine
             self.matchesLowercased = true
         } else {
-            self.regex = try NSRegularExpression(pattern: pattern)
+            self.engine = try RegexEngine(pattern)
             self.matchesLowercased = false
         }
     }
 
-    func firstMatch(_ text: String, length: Int) -> NSTextCheckingResult? {
-        regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: length))
-    }
-
     /// Matches against the right form of the line.
-    func firstMatch(_ line: inout MatchText) -> NSTextCheckingResult? {
-        firstMatch(matchesLowercased ? line.lowercased : line.original, length: line.length)
+    func firstMatch(_ line: inout MatchText) -> RegexMatch? {
+        line.withUTF16(lowercased: matchesLowercased) { engine.firstMatch($0) }
     }
 }
 
@@ -79,12 +74,12 @@ final class CompiledPattern: @unchecked Sendable {
     }
 
     /// The earliest match in the line, as the whole pattern would find it.
-    func firstMatch(_ line: inout MatchText) -> NSTextCheckingResult? {
+    func firstMatch(_ line: inout MatchText) -> RegexMatch? {
         guard let branches else {
             guard line.satisfies(requirement, lowercased: whole.matchesLowercased) else { return nil }
             return whole.firstMatch(&line)
         }
-        var best: NSTextCheckingResult?
+        var best: RegexMatch?
         let lowercased = whole.matchesLowercased
         branches.withUnsafeBufferPointer { branches in
             for branch in branches {
@@ -173,21 +168,13 @@ extension CompiledRegex {
 struct MatchText {
     let original: String
     let length: Int
-    private var lowered: String?
     private var loweredBytes: [UInt8]?
+    private var units: [UInt16]?
+    private var loweredUnits: [UInt16]?
 
     init(_ text: String) {
         original = text
         length = text.utf16.count
-    }
-
-    var lowercased: String {
-        mutating get {
-            if let lowered { return lowered }
-            let text = String(decoding: lowercasedBytes, as: UTF8.self)
-            lowered = text
-            return text
-        }
     }
 
     private var lowercasedBytes: [UInt8] {
@@ -198,6 +185,21 @@ struct MatchText {
             loweredBytes = bytes
             return bytes
         }
+    }
+
+    /// Calls `body` with the line's UTF-16 code units (or its lowercased twin's), made on
+    /// first use and read in place.
+    mutating func withUTF16<T>(lowercased: Bool, _ body: (UnsafeBufferPointer<UInt16>) -> T) -> T {
+        if units == nil { units = Array(original.utf16) }
+        if lowercased {
+            if loweredUnits == nil {
+                var lowered = units!
+                for i in lowered.indices where lowered[i] >= 65 && lowered[i] <= 90 { lowered[i] += 32 }
+                loweredUnits = lowered
+            }
+            return loweredUnits!.withUnsafeBufferPointer(body)
+        }
+        return units!.withUnsafeBufferPointer(body)
     }
 
     /// Whether the line contains what a pattern branch requires.

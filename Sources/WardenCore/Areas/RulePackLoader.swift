@@ -69,7 +69,7 @@ public enum RulePackLoader {
                 guard let fields = reader.mapping(value, "secrets", allowed: ["allowlist"]) else { continue }
                 for (_, _, list) in fields {
                     let patterns = reader.strings(list, "secrets.allowlist") ?? []
-                    for pattern in patterns where (try? NSRegularExpression(pattern: pattern)) == nil {
+                    for pattern in patterns where !compiles(pattern) {
                         reader.error(list, "secrets.allowlist: '\(pattern)' is not a valid regular expression")
                     }
                     pack.secretAllowlist += patterns
@@ -229,7 +229,8 @@ public enum RulePackLoader {
 
     static let regexHint = "it is an ICU regular expression; escape ( ) [ ] . * + ? with a backslash to match them literally"
 
-    static func compiles(_ pattern: String) -> Bool { (try? NSRegularExpression(pattern: pattern)) != nil }
+    /// Whether the engine that will run `pattern` accepts it.
+    static func compiles(_ pattern: String) -> Bool { (try? RegexEngine(pattern)) != nil }
 
     /// Rules that name languages, groups or roles nobody defined.
     static func validateReferences(_ pack: RulePack) -> [ConfigDiagnostic] {
