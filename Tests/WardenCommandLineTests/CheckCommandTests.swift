@@ -222,6 +222,12 @@ struct ConfigValidateTests {
         #expect(run.status == 0)
         #expect(run.standardOutput.contains("warning: rule 'local.x' has no keywords"))
         #expect(run.standardOutput.contains("ok: \(path) (rule pack)"))
+        // A numbered backreference breaks when the engine runs alternation branches alone.
+        try Data("rules:\n  - id: local.y\n    area: injection\n    reason: test\n    keywords: [preg]\n    pattern: 'preg([/#])x\\1e|other'\n".utf8).write(to: URL(fileURLWithPath: path))
+        let backreference = await CapturedRun.run(["config", "validate", path])
+        #expect(backreference.status == 0)
+        #expect(backreference.standardOutput.contains("refers back to a group by number"))
+        #expect(backreference.standardOutput.contains("\\k<name>"))
         let unreadable = await CapturedRun.run(["config", "validate", "/no/such.yml"])
         #expect(unreadable.status == 2)
     }

@@ -1487,5 +1487,35 @@ enum LabelledCases {
         clean("c: div not iv", "src/layout.c", add: ["\tint div_count = 0;"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase
+    /// Less common injections: server-side templates from strings (Jinja, FreeMarker),
+    /// Groovy and EL evaluation, XPath built by concatenation, PHP's extract/parse_str and
+    /// `preg_replace` /e, Ruby send/instance_eval, header and log CRLF, XML DTD switches.
+    static let lessCommonInjections: [LabelledCase] = [
+        flag(.injection, "python: flask ssti", "app/views.py", add: ["    return render_template_string(request.args.get('tpl'))"]),
+        flag(.injection, "python: jinja sandbox", "app/render.py", add: ["    env = SandboxedEnvironment()", "    tmpl = env.from_string(source)"], remove: ["    tmpl = Template(source)"]),
+        flag(.injection, "java: freemarker template from string", "src/main/java/app/Report.java", add: ["        Template t = new Template(\"report\", new StringReader(userTemplate), cfg);"], rules: ["injection.code-eval"]),
+        flag(.injection, "java: groovy shell", "src/main/java/app/Eval.java", add: ["        GroovyShell shell = new GroovyShell();", "        shell.evaluate(script);"]),
+        flag(.injection, "java: el processor", "src/main/java/app/El.java", add: ["        ELProcessor elp = new ELProcessor();", "        elp.eval(expr);"]),
+        flag(.injection, "php: xpath injection php", "lib/search.php", add: ["    $nodes = $xpath->query(\"//user[name='\" . $name . \"']\");"], rules: ["injection.xpath"]),
+        flag(.injection, "ruby: ruby send params", "app/models/report.rb", add: ["    obj.public_send(params[:method])"], remove: ["    obj.send(params[:method])"]),
+        flag(.injection, "ruby: ruby instance_eval", "app/models/widget.rb", add: ["    instance_eval(code)"]),
+        flag(.injection, "php: php extract get", "index.php", add: ["extract($_GET);"], rules: ["injection.variable-overwrite"]),
+        flag(.injection, "php: php preg e", "lib/template.php", add: ["    $out = preg_replace('/{(\\w+)}/e', '$vars[\"$1\"]', $tpl);"], rules: ["injection.code-eval"]),
+        flag(.injection, "python: python __import__", "tools/plugin.py", add: ["    module = __import__(name)"]),
+        flag(.injection, "javascript: js regexp escape", "src/api/search.js", add: ["  const re = new RegExp(_.escapeRegExp(req.query.q), 'i');"], remove: ["  const re = new RegExp(req.query.q, 'i');"]),
+        flag(.injection, "go: go content disposition", "server/handlers/download.go", add: ["\tw.Header().Set(\"Content-Disposition\", mime.FormatMediaType(\"attachment\", map[string]string{\"filename\": name}))"], remove: ["\tw.Header().Set(\"Content-Disposition\", \"attachment; filename=\\\"\"+name+\"\\\"\")"]),
+        flag(.injection, "javascript: js strip crlf subject", "lib/mailer.js", add: ["  const subject = String(input.subject).replace(/[\\r\\n]/g, '');"]),
+        flag(.injection, "java: java log crlf", "src/main/java/app/Log.java", add: ["        log.info(\"user={}\", user.replaceAll(\"[\\r\\n]\", \"_\"));"]),
+        flag(.injection, "python: yaml safeloader", "src/yaml_loader.py", add: ["    data = yaml.load(stream, Loader=yaml.SafeLoader)"], remove: ["    data = yaml.load(stream)"]),
+        flag(.injection, "java: stax dtd", "src/main/java/app/Xml.java", add: ["        XMLInputFactory f = XMLInputFactory.newFactory();", "        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);"]),
+        flag(.injection, "ruby: nokogiri noent removed", "lib/xml.rb", add: ["    Nokogiri::XML(body) { |c| c.strict.nonet }"], remove: ["    Nokogiri::XML(body) { |c| c.noent }"]),
+        flag(.injection, "python: markdown safe mode", "app/lib/markdown.py", add: ["    html = markdown.markdown(text, extensions=['extra'], safe_mode='escape')"], rules: ["injection.html-escaping"]),
+        clean("python: replace dash", "app/utils/strings.py", add: ["    return value.replace('-', '_')"]),
+        clean("ruby: ruby format", "lib/format.rb", add: ["    format('%.2f', amount)"]),
+        flag(.injection, "java: java xpath concat", "src/main/java/app/Users.java", add: ["        Node n = (Node) xpath.evaluate(\"//user[@name='\" + name + \"']\", doc, XPathConstants.NODE);"], rules: ["injection.xpath"]),
+        flag(.injection, "cs: cs selectsinglenode", "Services/Users.cs", add: ["            var node = doc.SelectSingleNode(\"//user[@name='\" + name + \"']\");"], rules: ["injection.xpath"]),
+        clean("php: php parse_str two args", "lib/Helper.php", add: ["parse_str($query, $params);"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections
 }
