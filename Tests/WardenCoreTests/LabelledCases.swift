@@ -1517,5 +1517,20 @@ enum LabelledCases {
         clean("php: php parse_str two args", "lib/Helper.php", add: ["parse_str($query, $params);"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections
+    /// Rules no other labelled case named: certificate files, server-side JavaScript in NoSQL
+    /// queries, secret-holding types and memory wiping, credentials in URLs.
+    static let rulesNoOtherCaseNamed: [LabelledCase] = [
+        flag(.crypto, "crt: ca bundle file", "certs/ca-bundle.crt", add: ["-----BEGIN CERTIFICATE-----"], rules: ["crypto.cert-files"]),
+        flag(.crypto, "crt: crt file", "deploy/tls/server.crt", add: ["MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ"], rules: ["crypto.cert-files"]),
+        flag(.sql, "javascript: mongo $where", "server/api/search.js", add: ["  const docs = await db.collection('users').find({ $where: `this.name == '${name}'` }).toArray();"], rules: ["sql.nosql-server-js"]),
+        flag(.sql, "python: pymongo map_reduce", "app/reports.py", add: ["    result = db.orders.map_reduce(mapper, reducer, 'totals')"], rules: ["sql.nosql-server-js"]),
+        flag(.secrets, "rs: rust secretstring", "src/config.rs", add: ["    pub api_key: SecretString,"], remove: ["    pub api_key: String,"], rules: ["secrets.secret-type"]),
+        flag(.secrets, "c: c explicit_bzero", "src/crypto/keys.c", add: ["\texplicit_bzero(key, sizeof(key));"], rules: ["secrets.secret-type"]),
+        flag(.secrets, "python: url credentials", "app/config.py", add: ["DATABASE_URL = 'postgres://admin:Zx9fK2mQ7pL4@db.internal:5432/app'"], rules: ["secrets.url-credentials"]),
+        flag(.secrets, "sh: url credentials shell", "scripts/deploy.sh", add: ["git clone https://deploy:ghx7Kq2LmZ9v@git.example.com/org/repo.git"], rules: ["secrets.url-credentials"]),
+        clean("python: url from env", "app/config.py", add: ["DATABASE_URL = os.environ['DATABASE_URL']"]),
+        clean("md: doc placeholder url", "docs/setup.md", add: ["Use `postgres://user:password@localhost/db` as the URL."]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed
 }
