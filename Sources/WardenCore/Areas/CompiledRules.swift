@@ -163,8 +163,8 @@ extension CompiledRegex {
     }
 }
 
-/// A line prepared for matching: the text, its ASCII-lowercased twin (made on first use)
-/// and its UTF-16 length (the same for both).
+/// A line prepared for matching: the text, its UTF-16 length, and (made on first use) its
+/// UTF-16 code units, their ASCII-lowercased twin and the lowercased UTF-8 bytes.
 struct MatchText {
     let original: String
     let length: Int
@@ -190,16 +190,12 @@ struct MatchText {
     /// Calls `body` with the line's UTF-16 code units (or its lowercased twin's), made on
     /// first use and read in place.
     mutating func withUTF16<T>(lowercased: Bool, _ body: (UnsafeBufferPointer<UInt16>) -> T) -> T {
-        if units == nil { units = Array(original.utf16) }
-        if lowercased {
-            if loweredUnits == nil {
-                var lowered = units!
-                for i in lowered.indices where lowered[i] >= 65 && lowered[i] <= 90 { lowered[i] += 32 }
-                loweredUnits = lowered
-            }
-            return loweredUnits!.withUnsafeBufferPointer(body)
-        }
-        return units!.withUnsafeBufferPointer(body)
+        let units = self.units ?? Array(original.utf16)
+        self.units = units
+        guard lowercased else { return units.withUnsafeBufferPointer(body) }
+        let lowered = loweredUnits ?? units.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        loweredUnits = lowered
+        return lowered.withUnsafeBufferPointer(body)
     }
 
     /// Whether the line contains what a pattern branch requires.
