@@ -1518,7 +1518,8 @@ enum LabelledCases {
     ]
 
     /// Rules no other labelled case named: certificate files, server-side JavaScript in NoSQL
-    /// queries, secret-holding types and memory wiping, credentials in URLs.
+    /// queries, secret-holding types and memory wiping, credentials in URLs, and the
+    /// `lastIndexOf('/')` branch of the path-separator rule, which a backreference had broken.
     static let rulesNoOtherCaseNamed: [LabelledCase] = [
         flag(.crypto, "crt: ca bundle file", "certs/ca-bundle.crt", add: ["-----BEGIN CERTIFICATE-----"], rules: ["crypto.cert-files"]),
         flag(.crypto, "crt: crt file", "deploy/tls/server.crt", add: ["MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ"], rules: ["crypto.cert-files"]),
@@ -1530,6 +1531,8 @@ enum LabelledCases {
         flag(.secrets, "sh: url credentials shell", "scripts/deploy.sh", add: ["git clone https://deploy:ghx7Kq2LmZ9v@git.example.com/org/repo.git"], rules: ["secrets.url-credentials"]),
         clean("python: url from env", "app/config.py", add: ["DATABASE_URL = os.environ['DATABASE_URL']"]),
         clean("md: doc placeholder url", "docs/setup.md", add: ["Use `postgres://user:password@localhost/db` as the URL."]),
+        flag(.fileIO, "javascript: js lastIndexOf slash", "src/util/paths.js", add: ["  const base = name.substring(name.lastIndexOf('/') + 1);"], rules: ["file-io.path-separators"]),
+        flag(.fileIO, "java: java lastIndexOf backslash", "src/main/java/app/Files.java", add: ["        String base = name.substring(name.lastIndexOf(\"\\\\\") + 1);"], rules: ["file-io.path-separators"]),
     ]
 
     static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed
