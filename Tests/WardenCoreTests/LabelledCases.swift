@@ -1281,6 +1281,21 @@ enum LabelledCases {
         flag(.auth, "ruby: ruby invitation expired", "app/models/invitation.rb", add: ["    invitation.expired?"], rules: ["auth.expiry-check"]),
         clean("go: cache expiry", "lib/cache/lru.go", add: ["\tif entry.expires < now {", "\t\tdelete(c.items, k)"]),
         clean("javascript: http cache expiry", "src/http/cache.js", add: ["  if (cached.expiresAt < Date.now()) return null;"]),
+        flag(.auth, "go: gorilla session authenticated", "server/middleware.go", add: ["\tif auth, ok := session.Values[\"authenticated\"].(bool); !ok || !auth {"]),
+        flag(.auth, "go: jwt alg check", "pkg/token/jwt.go", add: ["\t\tif _, ok := token.Method.(*jwt.SigningMethodHMAC); !ok {"]),
+        flag(.auth, "go: bcrypt compare", "internal/users/login.go", add: ["\tif err := bcrypt.CompareHashAndPassword(user.Hash, []byte(pw)); err != nil {"]),
+        flag(.auth, "javascript: express requireRole", "routes/api.js", add: ["router.delete('/users/:id', requireRole('admin'), deleteUser);"]),
+        flag(.auth, "ts: ts owner 403", "src/middleware/auth.ts", add: ["  if (!req.user || req.user.id !== resource.ownerId) return res.status(403).end();"]),
+        flag(.auth, "python: fastapi superuser", "app/api/deps.py", add: ["    if not current_user.is_superuser:", "        raise HTTPException(status_code=403, detail=\"Not enough permissions\")"]),
+        flag(.auth, "python: fastapi depends current user", "app/api/routes.py", add: ["async def read_items(user: User = Depends(get_current_active_user)):"]),
+        flag(.auth, "ruby: ruby warden authenticate", "lib/auth.rb", add: ["    warden.authenticate!(scope: :user)"]),
+        flag(.auth, "php: symfony IsGranted attribute", "src/Controller/AdminController.php", add: ["    #[IsGranted('ROLE_ADMIN')]"]),
+        flag(.auth, "kt: kotlin dsl hasRole", "src/main/kotlin/app/Security.kt", add: ["            authorize(\"/admin/**\", hasRole(\"ADMIN\"))"]),
+        flag(.crypto, "go: go ed25519 verify", "internal/crypto/sign.go", add: ["\tif !ed25519.Verify(pub, msg, sig) {"]),
+        flag(.crypto, "ts: node md5 to sha256", "src/util/hash.ts", add: ["  return createHash('sha256').update(data).digest('hex');"], remove: ["  return createHash('md5').update(data).digest('hex');"]),
+        flag(.crypto, "python: python secrets token", "app/security.py", add: ["    return secrets.token_urlsafe(32)"], remove: ["    return ''.join(random.choice(ALPHABET) for _ in range(32))"]),
+        clean("go: go list users", "internal/users/list.go", add: ["\tusers := make([]User, 0, len(rows))"]),
+        clean("ts: ts date", "src/util/format.ts", add: ["  return date.toISOString().slice(0, 10);"]),
     ]
 
     /// Security fixes inside a web framework's own code rather than an application's (Rails:
