@@ -81,6 +81,26 @@ enum PatternSplitter {
         return String(out)
     }
 
+    /// Whether `pattern` has a numbered backreference (`\1`), outside character classes.
+    /// ``split(_:)`` runs each branch on its own, inside a group of its own, which renumbers
+    /// the groups a number refers to (`warden config validate` warns about it).
+    static func hasNumberedBackreference(_ pattern: String) -> Bool {
+        let scalars = Array(pattern.unicodeScalars)
+        var i = 0
+        var inClass = false
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "\\", i + 1 < scalars.count {
+                if !inClass, ("1"..."9").contains(scalars[i + 1]) { return true }
+                i += 2
+                continue
+            }
+            if c == "[" { inClass = true } else if c == "]" { inClass = false }
+            i += 1
+        }
+        return false
+    }
+
     /// The branches of `pattern`, or `nil` when it has no top-level alternation to split.
     static func split(_ pattern: String) -> [Branch]? {
         var scalars = Array(pattern.unicodeScalars)

@@ -51,8 +51,7 @@ final class RegexEngine: @unchecked Sendable {
         }
         guard let opened, status.rawValue <= U_ZERO_ERROR.rawValue else {
             if let opened { swift_uregex_close(opened) }
-            // The same message NSRegularExpression gives for a pattern it cannot compile.
-            throw RegexEngineError.invalidPattern(pattern, offset: Int(parseError.offset))
+            throw RegexEngineError.invalidPattern(offset: Int(parseError.offset))
         }
         compiled = opened
         var names: [(String, Int32)] = []
@@ -163,11 +162,11 @@ final class RegexEngine: @unchecked Sendable {
 }
 
 enum RegexEngineError: Error, CustomStringConvertible {
-    case invalidPattern(String, offset: Int)
+    case invalidPattern(offset: Int)
 
     var description: String {
         switch self {
-        case .invalidPattern(_, let offset): "invalid regular expression (near character \(offset + 1))"
+        case .invalidPattern(let offset): "invalid regular expression (near character \(offset + 1))"
         }
     }
 }

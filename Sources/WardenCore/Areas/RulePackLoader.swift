@@ -160,7 +160,7 @@ public enum RulePackLoader {
             for text in texts {
                 if compiles(text) {
                     rule.patterns.append(text)
-                    if hasNumberedBackreference(text) {
+                    if PatternSplitter.hasNumberedBackreference(text) {
                         reader.warning(n, "rule '\(id)': pattern '\(text.prefix(60))' refers back to a group by number", hint: "the engine runs the branches of a top-level alternation on their own, which renumbers groups: name the group and refer to it as \\k<name>")
                     }
                 } else {
@@ -231,24 +231,6 @@ public enum RulePackLoader {
     }
 
     static let regexHint = "it is an ICU regular expression; escape ( ) [ ] . * + ? with a backslash to match them literally"
-
-    /// Whether `pattern` has a numbered backreference (`\1`), outside character classes.
-    static func hasNumberedBackreference(_ pattern: String) -> Bool {
-        let scalars = Array(pattern.unicodeScalars)
-        var i = 0
-        var inClass = false
-        while i < scalars.count {
-            let c = scalars[i]
-            if c == "\\", i + 1 < scalars.count {
-                if !inClass, ("1"..."9").contains(scalars[i + 1]) { return true }
-                i += 2
-                continue
-            }
-            if c == "[" { inClass = true } else if c == "]" { inClass = false }
-            i += 1
-        }
-        return false
-    }
 
     /// Whether the engine that will run `pattern` accepts it.
     static func compiles(_ pattern: String) -> Bool { (try? RegexEngine(pattern)) != nil }
