@@ -1591,6 +1591,8 @@ enum LabelledCases {
         clean("go: an io.Reader parameter is not a file", "pkg/codec/decode.go", add: ["func Decode(r io.Reader) (*Doc, error) {", "\tdata, err := io.ReadAll(r)"], never: [.fileIO], notRules: ["file-io.open"]),
         clean("go: an io.Writer parameter is not a file", "pkg/codec/encode.go", add: ["func (e *Encoder) WriteTo(w io.Writer) (int64, error) {", "\tn, err := io.WriteString(w, e.text)"], never: [.fileIO], notRules: ["file-io.open"]),
         flag(.fileIO, "ruby: IO.read of a path", "lib/tasks/seed.rb", add: ["    data = IO.read(path)"], rules: ["file-io.open"]),
+        clean("java: getBufIfOpen is not fopen", "src/java.base/java/io/BufferedInputStream.java", add: ["        byte[] buffer = getBufIfOpen();"], never: [.fileIO], notRules: ["file-io.open"]),
+        flag(.fileIO, "c: _wfopen", "src/win/file.c", add: ["\tFILE *f = _wfopen(path, L\"rb\");"], rules: ["file-io.open"]),
         clean("python: loading libcrypto is not password hashing", "app/native.py", add: ["    lib = ctypes.CDLL(find_library('libcrypto'))"], never: [.auth], notRules: ["auth.password"]),
         flag(.auth, "php: PASSWORD_BCRYPT", "src/Auth/Hasher.php", add: ["        return password_hash($plain, PASSWORD_BCRYPT, ['cost' => 12]);"], rules: ["auth.password"]),
         flag(.auth, "javascript: bcrypt.compare", "src/auth/login.js", add: ["  const ok = await bcrypt.compare(password, user.hash);"], rules: ["auth.password"]),
