@@ -122,7 +122,7 @@ for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
     }
     predictedOnPositives += predicted.count
     correctOnPositives += predicted.intersection(acceptable).count
-    for area in predicted.subtracting(acceptable) {
+    for area in predicted.subtracting(acceptable).sorted() {
         let report = Area(rawValue: area).flatMap(result.report(for:))
         let why = report?.findings.prefix(3).map { "\($0.rule)@\($0.file):\($0.line ?? 0)" }.joined(separator: " ") ?? ""
         falsePositives.append("\(name): extra \(area) [\(why)]")
