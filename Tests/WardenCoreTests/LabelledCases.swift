@@ -1664,5 +1664,66 @@ enum LabelledCases {
         flag(.injection, "go: go containsany crlf", "lib/mail/headers.go", add: ["\tif strings.ContainsAny(value, \"\\r\\n\") {", "\t\treturn errInvalidHeader"], rules: ["injection.crlf-handling"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects
+    /// More fixes in the style of the evaluated projects: Jupyter redirect and host checks, Go
+    /// servers' access checks and SSRF guards (Answer, Memos, Navidrome, Mailpit, Gogs), UAA and
+    /// Spring Security, Fiber, SQL quoting in pgx and Sequelize, signature and curve checks in
+    /// Bouncy Castle, jwx, OpenVPN and fastecdsa, lodash and jQuery internals, XStream and Jackson
+    /// block lists, and RESTEasy's entity-expansion switch.
+    static let moreFixesInTheEvaluatedProjects: [LabelledCase] = [
+        flag(.network, "python: jupyter next netloc", "notebook/auth/login.py", add: ["        if netloc and not self.allow_origin and netloc != self.request.host:", "            next_url = default_url"]),
+        flag(.network, "python: jupyter host check", "jupyter_server/base/handlers.py", add: ["        if not self.allow_remote_access and host not in self.local_hostnames:", "            return False"], rules: ["network.host-check"]),
+        flag(.network, "python: jupyter referer check", "jupyter_server/base/handlers.py", add: ["        referer_url = urlparse(referer)", "        if referer_url.netloc != host:"]),
+        flag(.auth, "go: answer forbidden", "internal/controller/question_controller.go", add: ["\tif !canList[0] {", "\t\thandler.HandleResponse(ctx, errors.Forbidden(reason.RankFailToMeetTheCondition), nil)"]),
+        flag(.auth, "go: answer mustauth", "internal/router/answer_api_router.go", add: ["\tr.POST(\"/answer\", a.authUserMiddleware.MustAuth(), a.answerController.AddAnswer)"], remove: ["\tr.POST(\"/answer\", a.answerController.AddAnswer)"]),
+        flag(.auth, "go: memos creator check", "api/v1/memo.go", add: ["\tif memo.CreatorID != userID && !isAdmin(user) {", "\t\treturn echo.NewHTTPError(http.StatusForbidden, \"permission denied\")"]),
+        flag(.auth, "go: navidrome admin middleware", "server/nativeapi/native_api.go", add: ["\t\tr.Use(adminOnlyMiddleware)"], rules: ["auth.filter"]),
+        flag(.sql, "go: navidrome squirrel eq", "persistence/playlist_repository.go", add: ["\tsel := r.newSelect().Where(Eq{\"owner_id\": userId})"], remove: ["\tsel := r.newSelect().Where(fmt.Sprintf(\"owner_id = '%s'\", userId))"]),
+        flag(.network, "go: mailpit checkredirect", "internal/linkcheck/status.go", add: ["\t\tCheckRedirect: func(req *http.Request, via []*http.Request) error {", "\t\t\treturn http.ErrUseLastResponse"]),
+        flag(.network, "go: mailpit internal ip", "internal/tools/proxy.go", add: ["\tif tools.IsInternalIP(ip) {", "\t\treturn nil, errors.New(\"blocked internal address\")"]),
+        flag(.network, "go: gogs local hostname", "internal/db/webhook.go", add: ["\tif netutil.IsLocalHostname(u.Hostname(), conf.Security.LocalNetworkAllowlist) {"]),
+        flag(.network, "java: uaa redirect valid", "server/src/main/java/org/cloudfoundry/identity/uaa/util/UaaUrlUtils.java", add: ["        if (!isValidRegisteredRedirectUrl(redirectUri)) {"]),
+        flag(.auth, "java: uaa preauthorize", "server/src/main/java/org/cloudfoundry/identity/uaa/scim/endpoints/ScimUserEndpoints.java", add: ["    @PreAuthorize(\"hasAuthority('scim.write')\")"]),
+        flag(.secrets, "java: uaa jsonignore secret", "model/src/main/java/org/cloudfoundry/identity/uaa/zone/IdentityZoneConfiguration.java", add: ["    @JsonIgnore", "    private String clientSecret;"]),
+        flag(.auth, "java: spring firewall", "web/src/main/java/org/springframework/security/web/firewall/StrictHttpFirewall.java", add: ["\t\tif (!isNormalized(request)) {", "\t\t\tthrow new RequestRejectedException(\"The request was rejected because the URL was not normalized.\");"]),
+        flag(.injection, "java: oauth spel view", "spring-security-oauth2/src/main/java/org/springframework/security/oauth2/provider/endpoint/SpelView.java", add: ["\t\tthis.context.setRootObject(model);", "\t\tthis.helper = new PropertyPlaceholderHelper(\"${\", \"}\");"]),
+        flag(.config, "go: fiber cors wildcard", "middleware/cors/cors.go", add: ["\tif cfg.AllowCredentials && cfg.AllowOrigins == \"*\" {", "\t\tpanic(\"[CORS] Insecure setup, 'AllowCredentials' is set to true, and 'AllowOrigins' is set to a wildcard.\")"]),
+        flag(.auth, "go: fiber csrf compare", "middleware/csrf/csrf.go", add: ["\t\tif !compareTokens(token, storedToken) {", "\t\t\treturn cfg.ErrorHandler(c, ErrTokenInvalid)"]),
+        flag(.sql, "go: pgx negative number", "internal/sanitize/sanitize.go", add: ["\t\tcase int64:", "\t\t\tstr = strconv.FormatInt(arg, 10)", "\t\t\tif arg < 0 {", "\t\t\t\tstr = \"(\" + str + \")\""]),
+        flag(.sql, "javascript: sequelize quoteIdentifier", "src/dialects/abstract/query-generator.js", add: ["      return this.quoteIdentifier(key);"], remove: ["      return key;"]),
+        flag(.sql, "javascript: sequelize sqlstring", "lib/utils.js", add: ["    return sqlString.escape(val, timeZone, dialect);"]),
+        flag(.sql, "go: ibax gorm raw placeholder", "packages/smart/funcs.go", add: ["\tquery := `SELECT value FROM \"1_parameters\" WHERE name = ?`", "\terr := sc.DbTransaction.GetDB().Raw(query, name).Row().Scan(&value)"]),
+        flag(.sql, "go: rudder quoteidentifier", "warehouse/utils/utils.go", add: ["\treturn fmt.Sprintf(`DROP TABLE IF EXISTS %s`, pq.QuoteIdentifier(table))"]),
+        flag(.auth, "python: modoboa perms", "modoboa/admin/views/domain.py", add: ["@login_required", "@permission_required(\"admin.view_domain\")"]),
+        flag(.auth, "python: modoboa token check", "modoboa/core/views/auth.py", add: ["        if not default_token_generator.check_token(user, token):"]),
+        flag(.auth, "php: mpos is admin", "include/pages/admin/user.inc.php", add: ["if (!$user->isAuthenticated() || !$user->isAdmin($_SESSION['USERDATA']['id'])) {"]),
+        flag(.auth, "php: mpos csrf", "include/pages/account/edit.inc.php", add: ["  if (!$csrftoken->valid) {"]),
+        flag(.crypto, "java: bc dsa range", "core/src/main/java/org/bouncycastle/crypto/signers/DSASigner.java", add: ["        if (r.signum() <= 0 || q.compareTo(r) <= 0)", "        {", "            return false;"]),
+        flag(.crypto, "java: bc rsa modulus", "core/src/main/java/org/bouncycastle/crypto/engines/RSACoreEngine.java", add: ["        if (input.compareTo(key.getModulus()) >= 0)"]),
+        flag(.crypto, "python: pyramid strings_differ", "src/pyramid/util.py", add: ["    return not hmac.compare_digest(bytes_(s1), bytes_(s2))"]),
+        flag(.crypto, "go: jwx cek size", "jwe/jwe.go", add: ["\tif len(cek) != keysize {", "\t\treturn nil, fmt.Errorf(`invalid content encryption key size`)"]),
+        flag(.crypto, "go: jwx alg none", "jws/jws.go", add: ["\tif alg == jwa.NoSignature {", "\t\treturn nil, fmt.Errorf(`refusing to verify with alg none`)"]),
+        flag(.crypto, "python: pycrypto reinit", "lib/Crypto/Random/__init__.py", add: ["    _UserFriendlyRNG.reinit()"]),
+        flag(.crypto, "c: openvpn tag compare", "src/openvpn/tls_crypt.c", add: ["    if (memcmp_constant_time(p, tag, TLS_CRYPT_TAG_SIZE))"]),
+        flag(.crypto, "c: fastecdsa on curve", "src/curveMath.c", add: ["int pointZZ_pIsOnCurve(const PointZZ_p * point, const CurveZZ_p * curve) {"], rules: ["crypto.parameter-check"]),
+        flag(.injection, "javascript: lodash proto", "lodash.js", add: ["      if (key == '__proto__' || key == 'constructor' || key == 'prototype') {", "        return object;"]),
+        flag(.injection, "javascript: lodash sourceURL", "lodash.js", add: ["      var sourceURL = hasOwnProperty.call(options, 'sourceURL') ? ('//# sourceURL=' + (options.sourceURL + '').replace(/\\s/g, ' ') + '\\n') : '';"]),
+        flag(.injection, "javascript: jquery keepScripts", "src/core/parseHTML.js", add: ["\tif ( !keepScripts && scripts.length ) {"]),
+        flag(.injection, "javascript: jquery rxhtmlTag", "src/manipulation.js", add: ["\trxhtmlTag = /<(?!area|br|col|embed|hr|img|input|link|meta|param)(([a-z][^\\/\\0>\\x20\\t\\r\\n\\f]*)[^>]*)\\/>/gi,"]),
+        flag(.injection, "java: xstream denytypes", "xstream/src/java/com/thoughtworks/xstream/XStream.java", add: ["        denyTypes(new String[]{\"java.beans.EventHandler\", \"java.lang.ProcessBuilder\", \"javax.imageio.ImageIO$ContainsFilter\"});"]),
+        flag(.injection, "java: jackson blocklist entry", "src/main/java/com/fasterxml/jackson/databind/jsontype/impl/SubTypeValidator.java", add: ["        s.add(\"org.apache.commons.dbcp.cpdsadapter.DriverAdapterCPDS\");"]),
+        flag(.injection, "python: trytond literal_eval", "trytond/tools/misc.py", add: ["    return literal_eval(expression)"], remove: ["    return eval(expression, {'__builtins__': {}})"]),
+        flag(.injection, "django template: wagtail safe removed", "wagtail/admin/templates/wagtailadmin/pages/listing/_page_title_explore.html", add: ["    {{ page.get_admin_display_title }}"], remove: ["    {{ page.get_admin_display_title|safe }}"]),
+        flag(.auth, "python: wagtail can_edit", "wagtail/admin/views/pages/edit.py", add: ["    if not page_perms.can_edit():", "        raise PermissionDenied"]),
+        flag(.network, "php: vanilla safeurl", "library/core/functions.general.php", add: ["        $target = safeURL($target);", "        redirectTo($target);"]),
+        flag(.injection, "php: forkcms spoonfilter", "src/Frontend/Modules/Search/Actions/Index.php", add: ["        $this->template->assign('searchTerm', \\SpoonFilter::htmlspecialchars($this->term));"]),
+        flag(.fileIO, "java: undertow canonicalize", "core/src/main/java/io/undertow/server/handlers/resource/PathResourceManager.java", add: ["        String canonical = CanonicalPathUtils.canonicalize(path);"]),
+        flag(.injection, "java: undertow header crlf", "core/src/main/java/io/undertow/server/protocol/http/HttpRequestParser.java", add: ["                } else if (next == '\\r' || next == '\\n') {", "                    throw UndertowMessages.MESSAGES.invalidHeader();"]),
+        flag(.fileIO, "xml: resteasy expand entities", "resteasy-jaxrs/src/main/resources/META-INF/web-fragment.xml", add: ["        <param-name>resteasy.document.expand.entity.references</param-name>", "        <param-value>false</param-value>"], rules: ["file-io.xml-external-entities"]),
+        flag(.fileIO, "go: esm dotdot", "server/build.go", add: ["\tif strings.Contains(pathname, \"..\") {", "\t\treturn nil, errors.New(\"invalid path\")"]),
+        flag(.auth, "go: kiali jwt parse", "business/authentication/token_auth.go", add: ["\tif _, err := jwt.ParseWithClaims(token, &claims, keyFunc); err != nil {"]),
+        flag(.auth, "python: rdiffweb rate limit", "rdiffweb/core/login.py", add: ["        if self._is_rate_limited(login):", "            raise RateLimitExceeded()"]),
+        flag(.config, "python: rdiffweb secure headers", "rdiffweb/rdw_app.py", add: ["            'tools.secure_headers.on': True,", "            'tools.sessions.secure': True,"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects
 }
