@@ -1725,5 +1725,32 @@ enum LabelledCases {
         flag(.config, "python: rdiffweb secure headers", "rdiffweb/rdw_app.py", add: ["            'tools.secure_headers.on': True,", "            'tools.sessions.secure': True,"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects
+    /// Credentials kept out of logs, errors and API responses: Argo CD's and Traefik's
+    /// redaction, Go struct tags and cleared fields, write-only serializer fields in DRF, Jackson,
+    /// Laravel and Rails, JavaScript destructuring that drops a field, masks as long as the value.
+    static let credentialsKeptOutOfOutput: [LabelledCase] = [
+        flag(.secrets, "go: argocd hidesecretdata", "util/diff/diff.go", add: ["\t\ttarget, live, err = diff.HideSecretData(target, live)"]),
+        flag(.secrets, "go: argocd redact", "server/application/application.go", add: ["\t\tlive, err = normalizeSecret(live)", "\t\tredactSecretValues(live)"]),
+        flag(.secrets, "go: argocd plus mask", "util/settings/settings.go", add: ["\t\tdata[k] = strings.Repeat(\"+\", len(v))"], rules: ["secrets.redaction"]),
+        flag(.secrets, "go: traefik anonymize", "pkg/redactor/redactor.go", add: ["\tanonConfig, err := redactor.Anonymize(conf)", "\tlog.Info().Str(\"config\", anonConfig).Msg(\"Configuration loaded\")"]),
+        flag(.secrets, "go: traefik loggable false", "pkg/config/static/static_config.go", add: ["\tToken string `description:\"Hub token\" json:\"token,omitempty\" loggable:\"false\"`"]),
+        flag(.secrets, "go: netmaker log password removed", "logic/auth.go", add: ["\tlogger.Log(0, \"user\", user.UserName, \"authenticated\")"], remove: ["\tlogger.Log(0, \"user\", user.UserName, \"password\", user.Password, \"authenticated\")"]),
+        flag(.secrets, "go: netmaker json dash", "models/user.go", add: ["\tPassword string `json:\"-\" bson:\"password\" validate:\"required,min=5\"`"], remove: ["\tPassword string `json:\"password\" bson:\"password\" validate:\"required,min=5\"`"]),
+        flag(.secrets, "go: go log creds struct", "pkg/controller/handler.go", add: ["\tlog.Debugf(\"updating credentials for %s\", name)"], remove: ["\tlog.Debugf(\"updating credentials %+v\", creds)"], rules: ["secrets.sensitive-output"]),
+        flag(.secrets, "go: go scrub password from error", "internal/server/errors.go", add: ["\t\tmsg = strings.ReplaceAll(msg, cfg.Password, \"***\")"]),
+        flag(.secrets, "go: k8s secret ref", "pkg/apis/v1/types.go", add: ["\t// +kubebuilder:validation:Format=password", "\tClientSecret corev1.SecretKeySelector `json:\"clientSecretRef\"`"], remove: ["\tClientSecret string `json:\"clientSecret\"`"]),
+        flag(.secrets, "go: argocd blank client secret", "server/settings/settings.go", add: ["\tif cm.Data[\"oidc.config\"] != \"\" {", "\t\toidc.ClientSecret = \"\""]),
+        flag(.secrets, "python: drf write_only password", "app/serializers.py", add: ["        extra_kwargs = {'password': {'write_only': True}}"]),
+        flag(.secrets, "javascript: js tojson strip", "lib/models/user.js", add: ["  toJSON() {", "    const { passwordHash, resetToken, ...rest } = this.get();", "    return rest;"], rules: ["secrets.omitted-field"]),
+        flag(.secrets, "java: jackson write_only", "src/main/java/com/acme/api/UserDto.java", add: ["    @JsonProperty(access = JsonProperty.Access.WRITE_ONLY)", "    private String password;"]),
+        flag(.secrets, "php: laravel hidden", "app/Models/User.php", add: ["    protected $hidden = ['password', 'remember_token', 'api_token'];"]),
+        flag(.secrets, "ruby: rails as_json except", "app/models/user.rb", add: ["  def as_json(options = {})", "    super(options.merge(except: [:password_digest, :auth_token]))"]),
+        flag(.secrets, "go: go blank smtp password in response", "internal/api/handlers/settings.go", add: ["\tresp.SMTPPassword = \"\""]),
+        clean("go: go blank title", "internal/api/handlers/settings.go", add: ["\tresp.Title = \"\""], never: [.secrets]),
+        clean("go: go repeat dash", "util/strings.go", add: ["\treturn strings.Repeat(\"-\", width)"], never: [.secrets]),
+        clean("go: go repeat star derefs", "src/cmd/compile/internal/escape/solve.go", add: ["\t\tops = strings.Repeat(\"*\", derefs)"], never: [.secrets], notRules: ["secrets.redaction"]),
+        flag(.secrets, "python: python star mask", "app/admin/display.py", add: ["    return '*' * len(value)"], rules: ["secrets.redaction"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput
 }
