@@ -1752,5 +1752,51 @@ enum LabelledCases {
         flag(.secrets, "python: python star mask", "app/admin/display.py", add: ["    return '*' * len(value)"], rules: ["secrets.redaction"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput
+    /// Settings across stacks (cookie flags, debug switches, frame and transport headers, Actuator
+    /// exposure, Kubernetes security contexts, Terraform ACLs and ingress, Dockerfile users, CI
+    /// permissions and pinned actions) and manifest bumps in seven ecosystems; Symfony
+    /// %parameter% references are placeholders, not secrets.
+    static let settingsPipelinesAndManifests: [LabelledCase] = [
+        flag(.config, "python: django cookie secure", "app/settings.py", add: ["SESSION_COOKIE_SECURE = True", "CSRF_COOKIE_SECURE = True"]),
+        flag(.config, "python: django debug", "app/settings.py", add: ["DEBUG = env.bool('DEBUG', default=False)"], remove: ["DEBUG = True"]),
+        flag(.config, "ruby: rails session store", "config/initializers/session_store.rb", add: ["Rails.application.config.session_store :cookie_store, key: '_app_session', secure: Rails.env.production?, httponly: true, same_site: :lax"]),
+        flag(.config, "typescript: helmet frameguard", "src/server.ts", add: ["  app.use(helmet({ frameguard: { action: 'deny' } }));"]),
+        flag(.config, "javascript: express session cookie", "src/session.js", add: ["  cookie: { httpOnly: true, secure: true, sameSite: 'strict' },"], remove: ["  cookie: { httpOnly: false },"]),
+        flag(.config, "php: php ini session", "lib/Session.php", add: ["        ini_set('session.cookie_httponly', '1');", "        ini_set('session.cookie_samesite', 'Lax');"]),
+        flag(.config, "php: php x-frame-options", "core/http_api.php", add: ["\theader( 'X-Frame-Options: DENY' );"]),
+        flag(.config, "go: go hsts", "internal/server/server.go", add: ["\t\tw.Header().Set(\"Strict-Transport-Security\", \"max-age=63072000; includeSubDomains\")"]),
+        flag(.config, "properties: spring actuator exposure", "src/main/resources/application.properties", add: ["management.endpoints.web.exposure.include=health,info"], remove: ["management.endpoints.web.exposure.include=*"]),
+        flag(.config, "yaml: k8s security context", "deploy/k8s/deployment.yaml", add: ["          securityContext:", "            allowPrivilegeEscalation: false", "            runAsNonRoot: true"]),
+        flag(.config, "yaml: helm privileged", "charts/app/values.yaml", add: ["  privileged: false"], remove: ["  privileged: true"]),
+        flag(.config, "tf: terraform s3 acl", "infra/s3.tf", add: ["  acl    = \"private\""], remove: ["  acl    = \"public-read\""]),
+        flag(.config, "tf: terraform open ingress", "infra/sg.tf", add: ["    cidr_blocks = [var.office_cidr]"], remove: ["    cidr_blocks = [\"0.0.0.0/0\"]"]),
+        flag(.config, "tf: terraform rds", "infra/rds.tf", add: ["  storage_encrypted   = true", "  publicly_accessible = false"]),
+        flag(.config, "Dockerfile: dockerfile user", "Dockerfile", add: ["USER app"], remove: ["USER root"]),
+        flag(.config, "conf: nginx tokens", "docker/nginx.conf", add: ["    server_tokens off;", "    autoindex off;"]),
+        flag(.config, "yml: gha permissions", ".github/workflows/ci.yml", add: ["permissions:", "  contents: read"]),
+        flag(.config, "yml: gha pull_request_target", ".github/workflows/pr.yml", add: ["on: pull_request"], remove: ["on: pull_request_target"]),
+        flag(.config, "yml: gha pin sha", ".github/workflows/release.yml", add: ["      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"], remove: ["      - uses: actions/checkout@v4"]),
+        flag(.config, "yml: gitlab protected", ".gitlab-ci.yml", add: ["  variables:", "    GIT_STRATEGY: clone", "  rules:", "    - if: $CI_COMMIT_REF_PROTECTED == \"true\""]),
+        flag(.config, "yaml: symfony remember me", "config/packages/security.yaml", add: ["        remember_me:", "            secret: '%kernel.secret%'", "            secure: true"]),
+        flag(.config, "go: go rate limit defaults", "config/config.go", add: ["\tDefaultRateLimit: 100,", "\tMaxLoginAttempts: 5,"]),
+        flag(.config, "ini: php ini expose", "php.ini", add: ["expose_php = Off", "allow_url_include = Off"]),
+        flag(.config, "config: aspnet webconfig", "web.config", add: ["    <customErrors mode=\"RemoteOnly\" />", "    <httpCookies httpOnlyCookies=\"true\" requireSSL=\"true\" />"]),
+        flag(.config, "php: laravel debug", "config/app.php", add: ["    'debug' => filter_var(env('APP_DEBUG', false), FILTER_VALIDATE_BOOLEAN),"], remove: ["    'debug' => true,"]),
+        flag(.config, "java: spring frame options", "src/main/java/com/acme/SecurityConfig.java", add: ["            .headers(headers -> headers.frameOptions(frame -> frame.sameOrigin()))"]),
+        flag(.config, "python: flask run debug", "server/app.py", add: ["    app.run(host='127.0.0.1', port=port)"], remove: ["    app.run(host='0.0.0.0', port=port, debug=True)"]),
+        flag(.config, "json: json registration", "config/default.json", add: ["  \"allowRegistration\": false,", "  \"requireEmailVerification\": true"]),
+        flag(.dependencies, "mod: go.mod bump", "go.mod", add: ["\tgolang.org/x/net v0.23.0"], remove: ["\tgolang.org/x/net v0.17.0"]),
+        flag(.dependencies, "json: npm bump", "package.json", add: ["    \"lodash\": \"^4.17.21\""], remove: ["    \"lodash\": \"^4.17.15\""]),
+        flag(.dependencies, "txt: pip bump", "requirements.txt", add: ["Django==4.2.11"], remove: ["Django==4.2.7"]),
+        flag(.dependencies, "xml: maven bump", "pom.xml", add: ["            <version>2.17.1</version>"], remove: ["            <version>2.14.1</version>"]),
+        flag(.dependencies, "lock: gemfile lock", "Gemfile.lock", add: ["    nokogiri (1.16.5)"], remove: ["    nokogiri (1.15.4)"]),
+        flag(.dependencies, "json: composer bump", "composer.json", add: ["        \"guzzlehttp/guzzle\": \"^7.8\""], remove: ["        \"guzzlehttp/guzzle\": \"^6.3\""]),
+        flag(.dependencies, "toml: cargo bump", "Cargo.toml", add: ["openssl = \"0.10.66\""], remove: ["openssl = \"0.10.55\""]),
+        flag(.dependencies, "gradle: gradle bump", "build.gradle", add: ["    implementation 'org.yaml:snakeyaml:2.2'"], remove: ["    implementation 'org.yaml:snakeyaml:1.33'"]),
+        flag(.dependencies, "lock: yarn lock", "yarn.lock", add: ["  version \"1.6.8\""], remove: ["  version \"1.6.0\""]),
+        clean("yaml: symfony env parameter is not a secret", "config/packages/framework.yaml", add: ["    secret: '%env(APP_SECRET)%'"], never: [.secrets]),
+        clean("yaml: symfony parameter reference is not a secret", "config/services.yaml", add: ["        $apiKey: '%app.api_key%'"], never: [.secrets]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput + settingsPipelinesAndManifests
 }
