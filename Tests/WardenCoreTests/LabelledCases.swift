@@ -1798,5 +1798,32 @@ enum LabelledCases {
         clean("yaml: symfony parameter reference is not a secret", "config/services.yaml", add: ["        $apiKey: '%app.api_key%'"], never: [.secrets]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput + settingsPipelinesAndManifests
+    /// Negatives of the kinds the evaluation counts: translations (JSON, gettext, properties,
+    /// Laravel, Rails, XLIFF, TypeScript), changelogs and security advice, style sheets, pictures,
+    /// and documentation samples with placeholder or published example keys.
+    static let docsTranslationsAndStyles: [LabelledCase] = [
+        clean("json: json locale password", "locales/de.json", add: ["  \"password\": \"Passwort\",", "  \"invalid_token\": \"Ungültiges Token\","]),
+        clean("json: json locale sql", "src/locales/fr/messages.json", add: ["  \"login.sql_error\": \"Erreur SQL\","]),
+        clean("po: po csrf", "po/de.po", add: ["msgid \"Invalid CSRF token\"", "msgstr \"Ungültiges CSRF-Token\""]),
+        clean("properties: properties messages", "src/main/resources/messages_fr.properties", add: ["login.password=Mot de passe", "error.access.denied=Accès refusé"]),
+        clean("php: laravel lang", "lang/es/auth.php", add: ["    'password' => 'La contraseña es incorrecta.',", "    'throttle' => 'Demasiados intentos de acceso.',"]),
+        clean("yml: rails locale yml", "config/locales/ja.yml", add: ["    password_reset: パスワードのリセット", "    token_expired: トークンの有効期限が切れました"]),
+        clean("md: changelog security", "CHANGELOG.md", add: ["- Fixed an XSS in the markdown renderer (CVE-2024-1234).", "- Use parameterized queries for search."]),
+        clean("md: docs security advice", "docs/security.md", add: ["Never commit secrets: set `GITHUB_TOKEN` in the environment instead.", "Use `hmac.compare_digest` to compare tokens."]),
+        clean("md: docs curl bearer", "docs/api.md", add: ["curl -H \"Authorization: Bearer $TOKEN\" https://api.example.com/v1/users"]),
+        clean("md: docs aws example key", "docs/setup.md", add: ["export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"]),
+        clean("md: readme placeholders", "README.md", add: ["    password: changeme", "    api_key: <your-api-key>"]),
+        clean("css: css password", "static/css/login.css", add: [".password-field input[type=password] { border: 1px solid #ccc; }", ".token-list { display: none; }"]),
+        clean("scss: scss auth", "assets/scss/_auth.scss", add: ["@import 'oauth-buttons';", ".login-form { margin: 0 auto; }"]),
+        clean("rst: rst changelog", "docs/changelog/5.2.rst", add: ["* Fixed SQL injection in ``QuerySet.order_by()`` (CVE-2024-xxxx)."]),
+        clean("xlf: xliff", "translations/messages+intl-icu.de.xlf", add: ["      <trans-unit id=\"security.login.password\">", "        <target>Passwort</target>"]),
+        clean("typescript: ts i18n", "i18n/zh-CN.ts", add: ["  'auth.logout': '退出登录',", "  'auth.token.copy': '复制令牌',"]),
+        clean("svg: svg", "docs/images/architecture.svg", add: ["<text x=\"10\" y=\"20\">auth service</text>"]),
+        clean("md: security md", "SECURITY.md", add: ["Please report vulnerabilities to security@example.com."]),
+        clean("md: docs config table", "docs/config.md", add: ["| `session.cookie_secure` | `true` | Send the session cookie over HTTPS only |"]),
+        clean("mdx: mdx code sample", "website/docs/auth/jwt.mdx", add: ["const token = jwt.sign({ sub: user.id }, process.env.JWT_SECRET);"]),
+        clean("md: docs stripe test key", "docs/examples/stripe.md", add: ["stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\""]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput + settingsPipelinesAndManifests + docsTranslationsAndStyles
 }
