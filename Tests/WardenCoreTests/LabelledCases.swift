@@ -1825,5 +1825,24 @@ enum LabelledCases {
         clean("md: docs stripe test key", "docs/examples/stripe.md", add: ["stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\""]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput + settingsPipelinesAndManifests + docsTranslationsAndStyles
+    /// Documentation samples that look like credentials but are published examples or fill-ins
+    /// (jwt.io's token, AWS's EXAMPLE keys, Slack webhooks of zeros and x's), and one that counts
+    /// anyway: a private-key block is flagged wherever it appears.
+    static let documentationSamples: [LabelledCase] = [
+        clean("md: docs jwt.io example", "docs/auth.md", add: ["Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"]),
+        flag(.secrets, "md: a private key block counts even in documentation", "docs/tls.md", add: ["-----BEGIN RSA PRIVATE KEY-----", "MIIEpAIBAAKCAQEA...", "-----END RSA PRIVATE KEY-----"], rules: ["secrets.private-key"]),
+        clean("md: docs slack webhook example", "docs/integrations/slack.md", add: ["https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"]),
+        clean("md: docs gh token xs", "docs/github.md", add: ["export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]),
+        clean("md: docs placeholders", "docs/config.md", add: ["    password: \"<password>\"", "    token: \"${API_TOKEN}\""]),
+        clean("md: docs npm token prose", "docs/ci.md", add: ["Set `NPM_TOKEN` as a masked CI variable; never print it."]),
+        clean("md: readme badge token", "README.md", add: ["![build](https://github.com/acme/app/actions/workflows/ci.yml/badge.svg?token=AAAA)"]),
+        clean("md: docs openssl command", "docs/openssl.md", add: ["openssl req -x509 -newkey rsa:4096 -keyout key.pem -out cert.pem -sha256 -days 365 -nodes"]),
+        clean("md: docs sql sample", "docs/sql.md", add: ["```sql", "SELECT * FROM users WHERE id = $1;", "```"]),
+        clean("md: changelog bump", "CHANGELOG.md", add: ["* Bump golang.org/x/crypto from 0.17.0 to 0.31.0"]),
+        clean("md: docs headers", "docs/security/hardening.md", add: ["Set `Strict-Transport-Security: max-age=31536000` and `X-Frame-Options: DENY`."]),
+        clean("po: po password", "locale/pt_BR/LC_MESSAGES/django.po", add: ["msgid \"Your password must contain at least 8 characters.\"", "msgstr \"Sua senha deve conter pelo menos 8 caracteres.\""]),
+        clean("md: docs aws secret example", "docs/aws.md", add: ["aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput + settingsPipelinesAndManifests + docsTranslationsAndStyles + documentationSamples
 }
