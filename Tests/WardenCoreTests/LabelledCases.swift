@@ -1844,5 +1844,72 @@ enum LabelledCases {
         clean("md: docs aws secret example", "docs/aws.md", add: ["aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput + settingsPipelinesAndManifests + docsTranslationsAndStyles + documentationSamples
+    /// Escaping and its removal across template engines and front ends: Smarty, Twig, Django's
+    /// json_script, Jinja2 filters and autoescape, Handlebars, EJS, Pug, Vue, React, Angular's
+    /// sanitizer, Go's template.HTML, markdown-it's html option, bluemonday, bleach, OWASP's encoder.
+    static let escapingAcrossTemplateEngines: [LabelledCase] = [
+        flag(.injection, "tpl: smarty escape", "templates/default/index.tpl", add: ["    <h2>{$smarty.get.page|escape:'html'}</h2>"], remove: ["    <h2>{$smarty.get.page}</h2>"], rules: ["injection.html-escaping"]),
+        flag(.injection, "twig: twig e html", "templates/page.html.twig", add: ["    <p>{{ comment.body|e('html') }}</p>"], remove: ["    <p>{{ comment.body|raw }}</p>"]),
+        flag(.injection, "twig: forkcms htmlentities filter", "src/Frontend/Modules/Blog/Layout/Templates/Detail.html.twig", add: ["{{ item.title|htmlentities }}"], remove: ["{{ item.title }}"]),
+        flag(.injection, "go: go bluemonday", "internal/mail/render.go", add: ["\tsafe := bluemonday.UGCPolicy().Sanitize(html)"]),
+        flag(.injection, "django template: django json_script", "wagtail/admin/templates/wagtailadmin/shared/header.html", add: ["{{ page_data|json_script:\"page-data\" }}"], remove: ["<script>var pageData = {{ page_data|safe }};</script>"]),
+        flag(.injection, "php: icecoder xssClean", "lib/file-control.php", add: ["$file = xssClean($_GET['file'], 'html');"]),
+        flag(.injection, "tsx: react dangerouslySetInnerHTML removed", "web/src/components/MemoContent.tsx", add: ["      <div className=\"content\">{content}</div>"], remove: ["      <div className=\"content\" dangerouslySetInnerHTML={{ __html: content }} />"]),
+        flag(.injection, "vue: vue v-html removed", "frontend/src/components/Preview.vue", add: ["    <div v-text=\"message\"></div>"], remove: ["    <div v-html=\"message\"></div>"]),
+        flag(.injection, "typescript: angular sanitize", "src/app/preview.component.ts", add: ["    this.html = this.sanitizer.sanitize(SecurityContext.HTML, raw);"], remove: ["    this.html = this.sanitizer.bypassSecurityTrustHtml(raw);"]),
+        flag(.injection, "hbs: handlebars triple removed", "views/profile.hbs", add: ["<p>{{bio}}</p>"], remove: ["<p>{{{bio}}}</p>"]),
+        flag(.injection, "ejs: ejs unescaped removed", "views/comment.ejs", add: ["<p><%= comment.text %></p>"], remove: ["<p><%- comment.text %></p>"]),
+        flag(.injection, "pug: pug unescaped removed", "views/user.pug", add: ["p #{user.bio}"], remove: ["p !{user.bio}"], rules: ["injection.pug-unescaped"]),
+        flag(.injection, "go: go template.HTML removed", "internal/web/render.go", add: ["\tdata.Body = body"], remove: ["\tdata.Body = template.HTML(body)"]),
+        flag(.injection, "django template: jinja e filter", "rdiffweb/templates/email.html", add: ["  <p>{{ message|e }}</p>"], remove: ["  <p>{{ message }}</p>"]),
+        flag(.injection, "python: markup escape", "app/helpers.py", add: ["    return Markup.escape(text)"], remove: ["    return Markup(text)"]),
+        flag(.injection, "java: spring htmlEscape", "src/main/java/com/acme/web/ErrorController.java", add: ["        model.addAttribute(\"message\", HtmlUtils.htmlEscape(message));"]),
+        flag(.injection, "java: owasp encoder", "src/main/java/com/acme/web/SearchServlet.java", add: ["        out.println(\"<p>\" + Encode.forHtml(query) + \"</p>\");"]),
+        flag(.injection, "php: vanilla htmlspecialchars", "library/core/class.format.php", add: ["        return htmlspecialchars($url, ENT_QUOTES, 'UTF-8');"]),
+        flag(.injection, "jsx: jsx link scheme", "src/components/Link.jsx", add: ["  const safe = /^(https?:|mailto:)/i.test(href) ? href : '#';"]),
+        flag(.injection, "javascript: js textContent", "static/js/app.js", add: ["  el.textContent = data.name;"], remove: ["  el.innerHTML = data.name;"]),
+        flag(.injection, "django template: jinja autoescape true", "app/templates/item.html", add: ["{% autoescape true %}"]),
+        flag(.injection, "python: jinja select_autoescape", "app/jinja_env.py", add: ["env = Environment(loader=FileSystemLoader('templates'), autoescape=select_autoescape(['html', 'xml']))"], remove: ["env = Environment(loader=FileSystemLoader('templates'))"]),
+        flag(.injection, "javascript: markdown-it html false", "lib/markdown.js", add: ["  const md = markdownIt({ html: false, linkify: true });"], remove: ["  const md = markdownIt({ html: true, linkify: true });"]),
+        flag(.injection, "python: bleach clean", "src/render.py", add: ["    html = bleach.clean(markdown.markdown(text), tags=ALLOWED_TAGS)"]),
+        flag(.injection, "php: phpmyfaq filter special chars", "phpmyfaq/src/phpMyFAQ/Filter.php", add: ["        return filter_var($input, FILTER_SANITIZE_SPECIAL_CHARS);"]),
+        flag(.injection, "twig: twig escape request", "src/Resources/views/index.html.twig", add: ["{{ app.request.get('q')|escape }}"], remove: ["{{ app.request.get('q')|raw }}"]),
+        clean("django template: jinja not-equal is not pug", "app/templates/list.html", add: ["{% if page != last_page %}<a href=\"?page={{ page + 1 }}\">next</a>{% endif %}"], never: [.injection]),
+        clean("pug: pug condition not-equal", "views/list.pug", add: ["if page != last", "  a(href=next) next"], never: [.injection]),
+    ]
+
+    /// SQL fixes across ORMs and drivers: Sequelize JSON paths and replacements, pgx identifiers and
+    /// its simple protocol, Rails' column quoting and raw-SQL guard, CakePHP conditions written as
+    /// strings, Go database/sql, GORM and sqlx, psycopg's sql.Identifier, Doctrine, Spring Data,
+    /// Sequel, SQLKit, Rust sqlx, ADO.NET; sanitisers named for SQL are not HTML escaping.
+    static let queriesAcrossORMsAndDrivers: [LabelledCase] = [
+        flag(.sql, "javascript: sequelize json path escape", "src/dialects/mysql/query-generator.js", add: ["      const paths = _.toPath(path).map(subPath => this.escape(subPath));"], remove: ["      const paths = _.toPath(path);"]),
+        flag(.sql, "javascript: sequelize json_extract", "src/dialects/abstract/query-generator.js", add: ["    return `json_extract(${quotedColumn}, ${this.escape(`$.${pathStr}`)})`;"], remove: ["    return `json_extract(${quotedColumn}, '$.${pathStr}')`;"]),
+        flag(.sql, "javascript: sequelize quote doubling", "lib/sql-string.js", add: ["  if (dialect === 'postgres' || dialect === 'sqlite' || dialect === 'mssql') {", "    val = val.replace(/'/g, \"''\");"]),
+        flag(.sql, "javascript: sequelize replacements", "lib/query-interface.js", add: ["      replacements: { tableName },"], remove: ["      query: `SELECT * FROM information_schema.tables WHERE table_name = '${tableName}'`,"]),
+        flag(.sql, "go: pgx identifier sanitize", "conn.go", add: ["\tsql = pgx.Identifier{schema, table}.Sanitize()"]),
+        flag(.sql, "go: pgx simple protocol", "conn.go", add: ["\tif c.config.DefaultQueryExecMode == QueryExecModeSimpleProtocol {", "\t\tsql, err = c.sanitizeForSimpleQuery(sql, args...)"], rules: ["sql.escaping"]),
+        flag(.sql, "ruby: rails quote_column_name", "activerecord/lib/active_record/sanitization.rb", add: ["          quoted_attrs = attrs.map { |attr| connection.quote_column_name(attr) }"]),
+        flag(.sql, "ruby: rails disallow_raw_sql", "activerecord/lib/active_record/relation/query_methods.rb", add: ["        disallow_raw_sql!(args, permit: connection.column_name_with_order_matcher)"]),
+        flag(.sql, "ruby: rails order interpolated", "app/models/report.rb", add: ["    order(Arel.sql(connection.quote_column_name(column)))"], remove: ["    order(\"#{column} DESC\")"]),
+        flag(.sql, "php: cake dbo value", "cake/libs/model/datasources/dbo_source.php", add: ["\t\t\t$value = $this->value($value, $columnType);"], remove: ["\t\t\t$value = \"'\" . $value . \"'\";"]),
+        flag(.sql, "php: cake conditions string", "app/Model/Article.php", add: ["        return $this->find('all', array('conditions' => array('Article.user_id' => $userId)));"], remove: ["        return $this->find('all', array('conditions' => \"Article.user_id = $userId\"));"], rules: ["sql.concatenated-query"]),
+        flag(.sql, "go: go querycontext concat", "internal/store/users.go", add: ["\trows, err := s.db.QueryContext(ctx, \"SELECT id FROM users WHERE email = $1\", email)"], remove: ["\trows, err := s.db.QueryContext(ctx, \"SELECT id FROM users WHERE email = '\"+email+\"'\")"]),
+        flag(.sql, "go: gorm where like", "internal/store/search.go", add: ["\tq := s.db.Where(\"name LIKE ?\", \"%\"+term+\"%\")"], remove: ["\tq := s.db.Where(fmt.Sprintf(\"name LIKE '%%%s%%'\", term))"]),
+        flag(.sql, "go: sqlx in", "internal/store/list.go", add: ["\tquery, args, err := sqlx.In(\"SELECT * FROM items WHERE id IN (?)\", ids)"]),
+        flag(.sql, "go: gogs order by check", "models/repo_list.go", add: ["\tif !isValidOrderBy(opts.OrderBy) {", "\t\topts.OrderBy = \"id ASC\""], rules: ["sql.sort-input"]),
+        flag(.sql, "python: psycopg sql identifier", "app/db/queries.py", add: ["    cursor.execute(sql.SQL('SELECT * FROM {} WHERE id = %s').format(sql.Identifier(table)), [item_id])"]),
+        flag(.sql, "python: django raw removed", "app/models.py", add: ["        return User.objects.filter(username=username)"], remove: ["        return User.objects.raw(\"SELECT * FROM auth_user WHERE username = '%s'\" % username)"]),
+        flag(.sql, "php: doctrine orderBy sanitize", "src/Repository/ProductRepository.php", add: ["            ->orderBy('p.' . $this->sanitizeSortField($sort), 'ASC')"]),
+        flag(.sql, "java: spring query param", "src/main/java/com/acme/repo/UserRepository.java", add: ["    @Query(\"SELECT u FROM User u WHERE u.email = :email\")"], remove: ["    @Query(value = \"SELECT * FROM users WHERE email = '\" + \"?#{[0]}\" + \"'\", nativeQuery = true)"]),
+        flag(.sql, "java: java order allowlist", "src/main/java/com/acme/dao/ReportDao.java", add: ["        String sql = \"SELECT * FROM reports ORDER BY \" + (ALLOWED_SORT.contains(sort) ? sort : \"id\");"]),
+        flag(.sql, "ruby: sequel lit", "lib/db.rb", add: ["    DB[:users].where(Sequel.lit('name = ?', name)).all"], remove: ["    DB[\"SELECT * FROM users WHERE name = '#{name}'\"].all"]),
+        flag(.sql, "swift: vapor sqlkit bind", "Sources/App/Repositories/UserRepository.swift", add: ["        let rows = try await db.raw(\"SELECT * FROM users WHERE id = \\(bind: id)\").all()"], remove: ["        let rows = try await db.raw(\"SELECT * FROM users WHERE id = \\(unsafeRaw: id)\").all()"]),
+        flag(.sql, "rs: rust sqlx format", "src/db.rs", add: ["    let user = sqlx::query_as!(User, \"SELECT * FROM users WHERE id = $1\", id)"], remove: ["    let user = sqlx::query_as::<_, User>(&format!(\"SELECT * FROM users WHERE id = {}\", id))"]),
+        flag(.sql, "c#: csharp parameters", "Data/Repository.cs", add: ["            cmd.Parameters.AddWithValue(\"@name\", name);"], remove: ["            cmd.CommandText = \"SELECT * FROM Users WHERE Name = '\" + name + \"'\";"]),
+        clean("go: a query sanitiser is not html escaping", "conn.go", add: ["\t\tsql, err = c.sanitizeForSimpleQuery(sql, args...)"], never: [.injection], notRules: ["injection.html-escaping", "injection.input-validation"]),
+        clean("php: a sort-field sanitiser is not html escaping", "src/Repository/ProductRepository.php", add: ["        $field = $this->sanitizeSortField($sort);"], never: [.injection], notRules: ["injection.html-escaping", "injection.input-validation"]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput + settingsPipelinesAndManifests + docsTranslationsAndStyles + documentationSamples + escapingAcrossTemplateEngines + queriesAcrossORMsAndDrivers
 }
