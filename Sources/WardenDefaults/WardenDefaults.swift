@@ -1,3 +1,5 @@
+import Foundation
+
 /// The defaults shipped inside the `warden` binary: the files of the repository's `Config/`
 /// and `Templates/` folders at build time, keyed by their relative path
 /// (`Config/policy.yml`, `Templates/summary.md.mustache`, ...).
@@ -14,6 +16,17 @@ public enum WardenDefaults {
             .filter { $0.key.hasPrefix("Config/rules/") && ($0.key.hasSuffix(".yml") || $0.key.hasSuffix(".yaml")) }
             .sorted { $0.key < $1.key }
             .map { (path: $0.key, text: $0.value) }
+    }
+
+    /// A rule pack read from a directory at run time instead (`*.yml` and `*.yaml`, in name
+    /// order), for trying rules without a rebuild in `warden-eval` and `warden-bench`.
+    /// Unreadable files are left out; `nil` when the directory cannot be listed.
+    public static func rulePackFiles(inDirectory directory: String) -> [(path: String, text: String)]? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
+        return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().compactMap { name in
+            let path = directory + "/" + name
+            return (try? String(contentsOfFile: path, encoding: .utf8)).map { (path: path, text: $0) }
+        }
     }
 }
 

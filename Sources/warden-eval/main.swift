@@ -52,11 +52,8 @@ guard let data = FileManager.default.contents(atPath: input) else { fail("cannot
 
 var packFiles = WardenDefaults.rulePackFiles
 if let rulesDir {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: rulesDir)) ?? []
-    packFiles = names.filter { $0.hasSuffix(".yml") }.sorted().compactMap { name in
-        let path = rulesDir + "/" + name
-        return (try? String(contentsOfFile: path, encoding: .utf8)).map { (path: path, text: $0) }
-    }
+    guard let files = WardenDefaults.rulePackFiles(inDirectory: rulesDir) else { fail("cannot list rule directory \(rulesDir)") }
+    packFiles = files
 }
 let classifier: AreaClassifier
 do {

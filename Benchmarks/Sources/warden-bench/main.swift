@@ -9,6 +9,8 @@
 //   warden-bench reconcile [--lines N] [--runs N] [--open N]   decision + reconciliation of a PR, forge in memory
 //   warden-bench intake URL --secret S [--requests N] [--concurrency N | --rate R] [--payload-bytes N]   webhook intake
 //
+//   any command: --rules DIR                        a rule directory instead of the built-in pack
+//
 // Times come from ContinuousClock around in-process work; inputs are read before timing.
 import Foundation
 import WardenCore
@@ -30,9 +32,18 @@ func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
+/// `--rules DIR` (any command): a rule pack read from a directory instead of the built-in
+/// one, so two packs can be compared with one binary (`git show REV:Config/rules/...`).
+nonisolated(unsafe) var rulesDirectory: String?
+
 func loadEngine() -> Engine {
+    var pack = WardenDefaults.rulePackFiles
+    if let rulesDirectory {
+        guard let files = WardenDefaults.rulePackFiles(inDirectory: rulesDirectory), !files.isEmpty else { fail("no rule files in \(rulesDirectory)") }
+        pack = files
+    }
     do {
-        return try Engine(rulePack: WardenDefaults.rulePackFiles, policyLayers: [WardenDefaults.policy], aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
+        return try Engine(rulePack: pack, policyLayers: [WardenDefaults.policy], aiSignals: WardenDefaults.aiSignals, summaryTemplate: WardenDefaults.summaryTemplate)
     } catch {
         fail("configuration: \(error)")
     }
@@ -164,6 +175,7 @@ func endToEnd(_ path: String, lines: Int, runs: Int) {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+rulesDirectory = option("--rules", in: &arguments)
 guard let command = arguments.first else { fail("usage: warden-bench corpus|classify|end-to-end ...") }
 arguments.removeFirst()
 switch command {
