@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WardenDefaults
 
@@ -163,5 +164,18 @@ struct PolicyTests {
         for area in Area.allCases {
             #expect(pack.rules.contains { $0.area == area }, "no rule for \(area)")
         }
+    }
+
+    @Test func aRuleDirectoryReadsItsYAMLFilesInNameOrder() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, text) in [("20-b.yaml", "rules: []\n"), ("10-a.yml", "rules: []\n"), ("notes.txt", "not a rule file")] {
+            try Data(text.utf8).write(to: directory.appendingPathComponent(name))
+        }
+        let files = try #require(WardenDefaults.rulePackFiles(inDirectory: directory.path))
+        #expect(files.map { ($0.path as NSString).lastPathComponent } == ["10-a.yml", "20-b.yaml"])
+        #expect(files.allSatisfy { $0.text == "rules: []\n" })
+        #expect(WardenDefaults.rulePackFiles(inDirectory: directory.path + "/missing") == nil)
     }
 }
