@@ -2091,5 +2091,29 @@ enum LabelledCases {
         clean("go: dsn word in log", "internal/config/load.go", add: ["\tlog.Printf(\"using dsn from %s\", path)"]),
     ]
 
-    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput + settingsPipelinesAndManifests + docsTranslationsAndStyles + documentationSamples + escapingAcrossTemplateEngines + queriesAcrossORMsAndDrivers + filesKeptInsideTheirRoot + sessionsOwnershipAndPrivilegedFields + outboundRequestsAndRedirects + algorithmsSizesAndWorkFactors + commandsDeserialisationAndTemplates + credentialsInErrorsEnvironmentsAndRequests
+    /// Manifests and lockfiles in more ecosystems (Pipfile, Poetry, go.sum, NuGet, Mix, Pub,
+    /// CocoaPods, SwiftPM, pnpm, pyproject, setup.py, sbt, vcpkg, constraints, dep's Gopkg.lock,
+    /// central package versions), Dependabot's configuration, a vendored library's version.
+    static let manifestsAndLockfilesInMoreEcosystems: [LabelledCase] = [
+        flag(.dependencies, "lock: pipfile lock", "Pipfile.lock", add: ["            \"version\": \"==2.31.0\""], remove: ["            \"version\": \"==2.25.1\""]),
+        flag(.dependencies, "lock: poetry lock", "poetry.lock", add: ["version = \"42.0.5\""], remove: ["version = \"41.0.1\""]),
+        flag(.dependencies, "sum: go.sum", "go.sum", add: ["golang.org/x/net v0.23.0 h1:7EYJ93RZ9vYSZAIb2x3lnuvqO5zneoD6IvWjuhfxjTs="]),
+        flag(.dependencies, "json: nuget lock", "src/App/packages.lock.json", add: ["        \"resolved\": \"13.0.3\","], remove: ["        \"resolved\": \"12.0.1\","]),
+        flag(.dependencies, "lock: mix lock", "mix.lock", add: ["  \"plug\": {:hex, :plug, \"1.15.3\", \"712976f5...\", [:mix], [], \"hexpm\"},"]),
+        flag(.dependencies, "lock: pubspec lock", "pubspec.lock", add: ["    version: \"1.2.0\""], remove: ["    version: \"1.1.0\""]),
+        flag(.dependencies, "lock: podfile lock", "ios/Podfile.lock", add: ["  - Alamofire (5.8.1)"], remove: ["  - Alamofire (5.4.0)"]),
+        flag(.dependencies, "resolved: swiftpm resolved", "Package.resolved", add: ["          \"version\" : \"2.65.0\""], remove: ["          \"version\" : \"2.58.0\""]),
+        flag(.dependencies, "yaml: pnpm lock", "pnpm-lock.yaml", add: ["  /axios@1.6.8:"], remove: ["  /axios@0.21.1:"]),
+        flag(.dependencies, "toml: pyproject deps", "pyproject.toml", add: ["    \"jinja2>=3.1.4\","], remove: ["    \"jinja2>=2.11\","]),
+        flag(.dependencies, "python: setup.py install_requires", "setup.py", add: ["        'urllib3>=1.26.18',"], remove: ["        'urllib3>=1.24',"]),
+        flag(.dependencies, "sbt: sbt", "build.sbt", add: ["libraryDependencies += \"com.fasterxml.jackson.core\" % \"jackson-databind\" % \"2.15.3\""]),
+        flag(.dependencies, "json: vcpkg", "vcpkg.json", add: ["    { \"name\": \"openssl\", \"version>=\": \"3.0.13\" }"]),
+        flag(.dependencies, "txt: constraints", "requirements/constraints.txt", add: ["cryptography==42.0.5"], remove: ["cryptography==3.3.2"]),
+        flag(.dependencies, "lock: gopkg lock", "Gopkg.lock", add: ["  version = \"v1.8.1\""], rules: ["dependencies.lockfile"]),
+        flag(.dependencies, "props: central package props", "Directory.Packages.props", add: ["    <PackageVersion Include=\"Newtonsoft.Json\" Version=\"13.0.3\" />"]),
+        flag(.config, "yml: dependabot config", ".github/dependabot.yml", add: ["  - package-ecosystem: \"npm\"", "    schedule:", "      interval: \"weekly\""]),
+        flag(.dependencies, "h: vendored zlib version", "third_party/zlib/zlib.h", add: ["#define ZLIB_VERSION \"1.3.1\""], remove: ["#define ZLIB_VERSION \"1.2.11\""]),
+    ]
+
+    static let all: [LabelledCase] = auth + crypto + fileIO + sql + config + secrets + injection + network + dependencies + moreLanguages + authAndCryptoIdioms + fileSQLAndInjectionIdioms + networkConfigAndSecretIdioms + removedSafeguards + webApplicationIdioms + identityAndKeyIdioms + csharpPipelinesAndManifests + webFrameworkIdioms + serviceCredentials + docsAndOtherNegatives + projectIdioms + templatesAndOtherInjections + projectIdiomsByArea + projectIdiomsOutboundAndSettings + filesAndQueriesAcrossStacks + injectionAcrossStacks + scriptsAndMarkupInLibraries + inputChecksAndRequestURLs + pathAndQueryChecksAcrossStacks + accessAndCryptoAcrossFrameworks + insideAWebFramework + protocolLibrariesInC + goServersAndProxies + webApplicationsByTheirMaintainers + secretsLeavingThroughOutput + javascriptLibraryInternals + javaLibrariesAndServers + securityHeadersInIdentifiers + acronymsInSnakeCase + lessCommonInjections + rulesNoOtherCaseNamed + reflectedInputAndEntitySwitches + fixesInTheEvaluatedProjects + moreFixesInTheEvaluatedProjects + credentialsKeptOutOfOutput + settingsPipelinesAndManifests + docsTranslationsAndStyles + documentationSamples + escapingAcrossTemplateEngines + queriesAcrossORMsAndDrivers + filesKeptInsideTheirRoot + sessionsOwnershipAndPrivilegedFields + outboundRequestsAndRedirects + algorithmsSizesAndWorkFactors + commandsDeserialisationAndTemplates + credentialsInErrorsEnvironmentsAndRequests + manifestsAndLockfilesInMoreEcosystems
 }
