@@ -160,7 +160,11 @@ enum Scenario {
 
 extension ServerHarness {
     /// Runs jobs until none is queued or running, waiting for retries that are due soon.
-    func settle(timeout: Duration = .seconds(20)) async throws {
+    ///
+    /// The timeout only guards against a job that never finishes: settling takes milliseconds,
+    /// but on a two-core machine also compiling something else the suite once ran for 105 s and
+    /// 20 s was not enough.
+    func settle(timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await service.workers.runOne() { continue }
