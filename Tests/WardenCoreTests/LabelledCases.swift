@@ -1967,6 +1967,7 @@ enum LabelledCases {
         flag(.auth, "java: jwt alg check", "src/main/java/com/acme/security/JwtFilter.java", add: ["        if (!\"RS256\".equals(header.getAlgorithm())) {", "            throw new BadCredentialsException(\"unexpected algorithm\");"]),
         flag(.auth, "go: go logout invalidate", "app/logout.go", add: ["\tsessions.Delete(token)", "\thttp.SetCookie(w, &http.Cookie{Name: \"session\", MaxAge: -1})"]),
         clean("python: drf plain fields", "app/serializers.py", add: ["        fields = ('id', 'username', 'email', 'date_joined')"]),
+        clean("python: drf fields with ownership ids are an ordinary field list", "app/serializers.py", add: ["        fields = ('id', 'title', 'user_id', 'groups')"], never: [.auth], notRules: ["auth.privileged-fields"]),
         clean("ruby: rails permit plain", "app/controllers/posts_controller.rb", add: ["    params.require(:post).permit(:title, :body, :published)"], notRules: ["file-io.input-path", "auth.privileged-fields"]),
         clean("php: laravel fillable plain", "app/Models/Post.php", add: ["    protected $fillable = ['title', 'body', 'slug'];"]),
         flag(.auth, "php: laravel fillable is_admin removed", "app/Models/User.php", add: ["    protected $fillable = ['name', 'email', 'password'];"], remove: ["    protected $fillable = ['name', 'email', 'password', 'is_admin'];"], rules: ["auth.privileged-fields"]),
