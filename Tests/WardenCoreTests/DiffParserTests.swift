@@ -300,6 +300,33 @@ struct DiffParserTests {
         }
     }
 
+    @Test func linesOfEveryLengthAreSplitAtTheirNewlines() {
+        // Lines of 0 to 150 bytes, with bytes that differ from `\n` in one bit, fed whole and
+        // in chunks that cut lines anywhere; the last line has no newline.
+        var text: [UInt8] = []
+        var expected: [[UInt8]] = []
+        for length in 0...150 {
+            let line = (0..<length).map { UInt8([0x0B, 0x08, 0x8A, 0x61, 0x00, 0xFF][($0 + length) % 6]) }
+            expected.append(line)
+            text += line
+            text.append(0x0A)
+        }
+        text += [0x61, 0x0B]
+        expected.append([0x61, 0x0B])
+        for chunkSize in [text.count, 5, 13, 64, 100] {
+            var splitter = LineSplitter()
+            var lines: [[UInt8]] = []
+            var offset = 0
+            while offset < text.count {
+                let end = min(offset + chunkSize, text.count)
+                Array(text[offset..<end]).withUnsafeBytes { splitter.feed($0) { lines.append(Array($0)) } }
+                offset = end
+            }
+            splitter.finish { lines.append(Array($0)) }
+            #expect(lines == expected, "chunk size \(chunkSize)")
+        }
+    }
+
     @Test func overlongLinesAreCut() {
         var splitter = LineSplitter(maxLineLength: 10)
         var lines: [[UInt8]] = []

@@ -3,6 +3,8 @@
 //   warden-bench corpus --out FILE --mb N DIR...     build a mixed-language diff from source trees
 //   warden-bench classify FILE [--runs N]            parse + classify throughput, one core
 //   warden-bench end-to-end FILE [--lines N] [--runs N]   a N-line diff from diff bytes to JSON + comment
+//   warden-bench prefilter FILE                     the keyword automaton alone over the changed lines,
+//                                                    a line at a time and in the classifier's batches
 //   warden-bench hostile [--bytes N]                 worst cases: lines made of one rule's keywords, per rule and language
 //   warden-bench ai-share [--commits N] [--lines N] [--runs N]   AI share scoring of a synthetic history
 //   warden-bench http URL [--requests N] [--rounds N]   Warden's libcurl client beside AsyncHTTPClient
@@ -174,6 +176,67 @@ func endToEnd(_ path: String, lines: Int, runs: Int) {
     print(String(format: "  loading the engine (rule pack, policy, template): median %.0f ms", percentile(loads.sorted(), 0.5)))
 }
 
+/// The keyword automaton alone over the corpus's changed lines, two ways in alternating
+/// runs: a line at a time (`scan`), and as the classifier reads them, in batches of lines
+/// scanned side by side (`scanLines`). Both must find the same number of keywords.
+func prefilter(_ data: Data, matcher: LiteralMatcher) {
+    /// The changed lines, and the batches the classifier would cut them into: whole lines,
+    /// up to about 16 KiB, never across files.
+    struct ChangedLines: DiffSink {
+        var text: [UInt8] = []
+        var ends: [Int] = []
+        var batches: [Range<Int>] = []
+        var batchStart = 0
+        mutating func beginFile(_ header: FileHeader) {}
+        mutating func line(_ line: LineView) {
+            guard line.kind != .context else { return }
+            text.append(contentsOf: line.content)
+            ends.append(text.count)
+            text.append(10)
+            if text.count - batchStart >= 16_384 { endFile() }
+        }
+        mutating func endFile() {
+            if batchStart < text.count { batches.append(batchStart..<text.count) }
+            batchStart = text.count
+        }
+    }
+    var lines = ChangedLines()
+    DiffParser.parse([UInt8](data), into: &lines)
+    let batches = lines.batches
+    var hits: [LiteralMatcher.Hit] = []
+    var counts = (alone: 0, batched: 0)
+    var rates: (alone: [Double], batched: [Double]) = ([], [])
+    let clock = ContinuousClock()
+    lines.text.withUnsafeBufferPointer { text in
+        for _ in 0..<9 {
+            var start = clock.now
+            counts.alone = 0
+            var lineStart = 0
+            for end in lines.ends {
+                hits.removeAll(keepingCapacity: true)
+                matcher.scan(UnsafeBufferPointer(rebasing: text[lineStart..<end]), into: &hits)
+                counts.alone += hits.count
+                lineStart = end + 1
+            }
+            rates.alone.append(Double(text.count) / seconds(clock.now - start) / 1_048_576)
+            start = clock.now
+            counts.batched = 0
+            for batch in batches {
+                hits.removeAll(keepingCapacity: true)
+                matcher.scanLines(UnsafeBufferPointer(rebasing: text[batch]), into: &hits)
+                counts.batched += hits.count
+            }
+            rates.batched.append(Double(text.count) / seconds(clock.now - start) / 1_048_576)
+        }
+    }
+    guard counts.alone == counts.batched else { fail("the two ways found \(counts.alone) and \(counts.batched) keywords") }
+    rates.alone.sort()
+    rates.batched.sort()
+    print(String(format: "prefilter: %d keywords, %d states, %d byte classes; %.1f MiB of changed lines, %d keyword hits", matcher.keywordCount, matcher.stateCount, matcher.byteClassCount, Double(lines.text.count) / 1_048_576, counts.alone))
+    print(String(format: "  a line at a time:  median %.0f MiB/s, best %.0f", percentile(rates.alone, 0.5), rates.alone.last ?? 0))
+    print(String(format: "  batches of lines:  median %.0f MiB/s, best %.0f (%d batches)", percentile(rates.batched, 0.5), rates.batched.last ?? 0, batches.count))
+}
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 rulesDirectory = option("--rules", in: &arguments)
 guard let command = arguments.first else { fail("usage: warden-bench corpus|classify|end-to-end ...") }
@@ -189,27 +252,7 @@ case "classify":
     classifyThroughput(path, runs: runs)
 case "prefilter":
     guard let path = arguments.first, let data = FileManager.default.contents(atPath: path) else { fail("prefilter needs a corpus file") }
-    let matcher = loadEngine().classifier.matcher
-    let bytes = [UInt8](data)
-    var hits: [LiteralMatcher.Hit] = []
-    var total = 0
-    var rates: [Double] = []
-    for _ in 0..<7 {
-        total = 0
-        let clock = ContinuousClock()
-        let start = clock.now
-        bytes.withUnsafeBufferPointer { buffer in
-            var splitter = LineSplitter()
-            splitter.feed(UnsafeRawBufferPointer(buffer)) { line in
-                hits.removeAll(keepingCapacity: true)
-                matcher.scan(line, into: &hits)
-                total += hits.count
-            }
-        }
-        rates.append(Double(bytes.count) / seconds(clock.now - start) / 1_048_576)
-    }
-    rates.sort()
-    print(String(format: "prefilter alone over every line: median %.0f MiB/s, best %.0f (%d keyword hits, %d states)", percentile(rates, 0.5), rates.last ?? 0, total, matcher.stateCount))
+    prefilter(data, matcher: loadEngine().classifier.matcher)
 case "stages":
     guard let path = arguments.first, let data = FileManager.default.contents(atPath: path) else { fail("stages needs a corpus file") }
     let engine = loadEngine()
@@ -220,18 +263,25 @@ case "stages":
         mutating func line(_ line: LineView) { lines &+= line.content.count }
         mutating func endFile() {}
     }
+    /// The changed lines copied into batches and scanned as the classifier does.
     struct Prefilter: DiffSink {
         let matcher: LiteralMatcher
         var hits: [LiteralMatcher.Hit] = []
+        var batch: [UInt8] = []
         var count = 0
         mutating func beginFile(_ header: FileHeader) {}
         mutating func line(_ line: LineView) {
             guard line.kind != .context else { return }
-            hits.removeAll(keepingCapacity: true)
-            matcher.scan(line.content, into: &hits)
-            count &+= hits.count
+            batch.append(contentsOf: line.content)
+            batch.append(10)
+            if batch.count >= 16_384 { endFile() }
         }
-        mutating func endFile() {}
+        mutating func endFile() {
+            hits.removeAll(keepingCapacity: true)
+            batch.withUnsafeBufferPointer { matcher.scanLines($0, into: &hits) }
+            count &+= hits.count
+            batch.removeAll(keepingCapacity: true)
+        }
     }
     func rate(_ body: () -> Void) -> Double {
         var rates: [Double] = []

@@ -153,6 +153,13 @@ public struct ClassificationSession: DiffSink {
     private var currentStamp: UInt32 = 0
     private var candidates: [Int] = []
     private var hits: [LiteralMatcher.Hit] = []
+    /// A file's changed lines (and hunk headings) are scanned in batches
+    /// (``LiteralMatcher/scanLines(_:into:)``, several lines side by side): they wait here,
+    /// copied since the parser's buffer moves on, until the batch is full or the file ends.
+    /// They are then considered in diff order, so findings and limits come out as if each
+    /// line had been scanned on arrival.
+    private var batchText: [UInt8] = []
+    private var batchLines: [BatchLine] = []
 
     // The classifier's per-line tables, held here so the hot path reads stored properties
     // instead of retaining them through the classifier on every line.
@@ -213,6 +220,7 @@ public struct ClassificationSession: DiffSink {
     }
 
     public mutating func beginFile(_ header: FileHeader) {
+        scanBatch()
         fileIndex += 1
         stats.files += 1
         if header.isBinary { stats.binaryFiles += 1 }
@@ -270,7 +278,7 @@ public struct ClassificationSession: DiffSink {
         guard readsContent, !header.heading.isEmpty else { return }
         var heading = header.heading
         heading.withUTF8 { bytes in
-            scan(bytes, kind: .added, number: header.newStart, anchor: nil, factor: 0.5)
+            batch(bytes, kind: .added, number: header.newStart, anchor: nil, factor: 0.5)
         }
     }
 
@@ -285,18 +293,75 @@ public struct ClassificationSession: DiffSink {
             if firstRemoved == nil { firstRemoved = (line.oldLine, line.newLine) }
         }
         guard readsContent else { return }
-        scan(line.content, kind: line.kind, number: line.number, anchor: line.kind == .removed ? line.newLine : nil, factor: 1)
+        batch(line.content, kind: line.kind, number: line.number, anchor: line.kind == .removed ? line.newLine : nil, factor: 1)
     }
 
-    /// Finds the rules whose keywords occur in `content` and runs them.
-    private mutating func scan(_ content: UnsafeBufferPointer<UInt8>, kind: LineKind, number: Int, anchor: Int?, factor: Double) {
-        if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
-        matcher.scan(content, into: &hits)
-        consider(content, kind: kind, number: number, anchor: anchor, factor: factor)
+    /// Adds a line to the batch; scans the batch when it is full.
+    private mutating func batch(_ content: UnsafeBufferPointer<UInt8>, kind: LineKind, number: Int, anchor: Int?, factor: Double) {
+        // A line is copied only up to the length it is evaluated in (see `evaluate`); a
+        // longer one is scanned in place on its own, after the lines before it.
+        if content.count > ClassificationSession.evaluatedLength {
+            scanBatch()
+            var found: [LiteralMatcher.Hit] = []
+            swap(&found, &hits)
+            found.removeAll(keepingCapacity: true)
+            matcher.scan(content, into: &found)
+            found.withUnsafeBufferPointer { found in
+                consider(content, hits: found, kind: kind, number: number, anchor: anchor, factor: factor)
+            }
+            swap(&found, &hits)
+            return
+        }
+        let start = batchText.count
+        batchText.append(contentsOf: content)
+        batchText.append(10)
+        batchLines.append(BatchLine(start: start, end: start + content.count, kind: kind, number: number, anchor: anchor, factor: factor))
+        if batchText.count >= ClassificationSession.batchBytes { scanBatch() }
     }
 
-    /// Turns the keyword hits of `content` (in ``hits``) into candidate rules and runs them.
-    private mutating func consider(_ content: UnsafeBufferPointer<UInt8>, kind: LineKind, number: Int, anchor: Int?, factor: Double) {
+    /// How many bytes of lines are scanned together: enough for the parts scanned side by
+    /// side to be long (short parts leave unequal tails), small enough to stay in cache.
+    static let batchBytes = 16_384
+
+    /// Scans the waiting lines and runs the rules their keywords select, line by line.
+    private mutating func scanBatch() {
+        guard !batchLines.isEmpty else { return }
+        // The buffers are moved out while they are read (and back after, for their
+        // capacity): read through `self`, each would be retained and released per line.
+        var text: [UInt8] = [], lines: [BatchLine] = [], found: [LiteralMatcher.Hit] = []
+        swap(&text, &batchText)
+        swap(&lines, &batchLines)
+        swap(&found, &hits)
+        found.removeAll(keepingCapacity: true)
+        text.withUnsafeBufferPointer { text in
+            matcher.scanLines(text, into: &found)
+            found.withUnsafeMutableBufferPointer { found in
+                var next = 0
+                for line in lines {
+                    let first = next
+                    while next < found.count && found[next].end <= line.end {
+                        found[next].end -= line.start
+                        next += 1
+                    }
+                    consider(
+                        UnsafeBufferPointer(rebasing: text[line.start..<line.end]), hits: UnsafeBufferPointer(rebasing: found[first..<next]),
+                        kind: line.kind, number: line.number, anchor: line.anchor, factor: line.factor)
+                }
+            }
+        }
+        text.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+        swap(&text, &batchText)
+        swap(&lines, &batchLines)
+        swap(&found, &hits)
+    }
+
+    /// Turns the keyword hits of `content` (their ends counted from its start) into
+    /// candidate rules and runs them.
+    private mutating func consider(
+        _ content: UnsafeBufferPointer<UInt8>, hits: UnsafeBufferPointer<LiteralMatcher.Hit>, kind: LineKind, number: Int, anchor: Int?,
+        factor: Double
+    ) {
         if !candidates.isEmpty { candidates.removeAll(keepingCapacity: true) }
         if !hits.isEmpty {
             currentStamp &+= 1
@@ -329,7 +394,9 @@ public struct ClassificationSession: DiffSink {
     private mutating func evaluate(_ content: UnsafeBufferPointer<UInt8>, kind: LineKind, number: Int, anchor: Int?, factor: Double) {
         // Very long lines (minified code, data blobs) are read in their first 64 KiB: enough
         // for any code construct, and it bounds the regex cost per line.
-        let content = content.count > 65_536 ? UnsafeBufferPointer(rebasing: content[..<65_536]) : content
+        let content =
+            content.count > ClassificationSession.evaluatedLength
+            ? UnsafeBufferPointer(rebasing: content[..<ClassificationSession.evaluatedLength]) : content
         // The text is made only when a rule has a pattern to run: keyword-only rules need
         // nothing but the keyword hit. It is kept in one optional and matched in place: a
         // copy per rule would retain its strings and arrays each time.
@@ -379,6 +446,9 @@ public struct ClassificationSession: DiffSink {
         }
     }
 
+    /// How much of a line rules read.
+    static let evaluatedLength = 65_536
+
     private mutating func record(_ rule: CompiledRule, line: Int?, side: Side, reason: String, anchor: Int?, factor: Double = 1, weight: Double? = nil) {
         let area = rule.rule.area
         totals[area, default: 0] += 1
@@ -398,6 +468,7 @@ public struct ClassificationSession: DiffSink {
     }
 
     public mutating func endFile() {
+        scanBatch()
         // Paths are one piece of evidence per area for the whole change, as strong as the
         // strongest matching path rule: `auth/login.py` matching both a module rule and a
         // file-name rule weighs as the stronger of the two, and twelve files under
@@ -423,6 +494,12 @@ public struct ClassificationSession: DiffSink {
 
     /// The classification so far.
     public func result() -> Classification {
+        guard batchLines.isEmpty else {
+            // A caller that stopped inside a file: its waiting lines still count.
+            var finished = self
+            finished.scanBatch()
+            return finished.result()
+        }
         var reports: [AreaReport] = []
         let thresholds = classifier.thresholds
         let top = scores.values.max() ?? 0
@@ -440,6 +517,16 @@ public struct ClassificationSession: DiffSink {
         }
         return Classification(reports: reports, stats: stats, files: files)
     }
+}
+
+/// A line waiting in ``ClassificationSession``'s batch: where its bytes are, and what it is.
+private struct BatchLine {
+    let start: Int
+    let end: Int
+    let kind: LineKind
+    let number: Int
+    let anchor: Int?
+    let factor: Double
 }
 
 /// Bits of ``ClassificationSession``'s per-rule table of what lines a rule reads.
