@@ -2138,7 +2138,8 @@ enum LabelledCases {
         flag(.auth, "php: symfony isgranted attribute", "src/Controller/Admin.php", add: ["#[IsGranted('ROLE_ADMIN')]"]),
     ]
 
-    /// PHP request input cast to a number before it reaches a query (`sql.numeric-input`).
+    /// PHP request input cast to a number before it reaches a query (`sql.numeric-input`), and
+    /// WordPress's SQL escaping.
     static let numbersFromRequestInput: [LabelledCase] = [
         flag(.sql, "php: intval of a GET id", "admin/users.php", add: ["$id = intval($_GET['id']);"], remove: ["$id = $_GET['id'];"], rules: ["sql.numeric-input"]),
         flag(.sql, "php: (int) cast of a request limit", "lib/list.php", add: ["$limit = (int) $_REQUEST['limit'];"], remove: ["$limit = $_REQUEST['limit'];"], rules: ["sql.numeric-input"]),
@@ -2146,6 +2147,8 @@ enum LabelledCases {
         flag(.sql, "php: ids mapped through intval before an IN list", "lib/utility.php", add: ["    $ids = implode(',', array_map('intval', $local_data_ids));"], rules: ["sql.numeric-input"]),
         flag(.sql, "php: a numeric check on a GET parameter", "report.php", add: ["if (!ctype_digit($_GET['year'])) {", "    die('invalid year');", "}"], rules: ["sql.numeric-input"]),
         flag(.sql, "php: prestashop cast of Tools::getValue", "modules/blockwishlist/controllers/front/view.php", add: ["        $id_wishlist = (int)Tools::getValue('id_wishlist');"], remove: ["        $id_wishlist = Tools::getValue('id_wishlist');"], rules: ["sql.numeric-input"]),
+        flag(.sql, "php: wordpress esc_sql of a POST field", "wp-content/plugins/shop/search.php", add: ["    $name = esc_sql( $_POST['name'] );"], remove: ["    $name = $_POST['name'];"], rules: ["sql.escaping"]),
+        clean("php: wordpress esc_html is not sql escaping", "wp-content/themes/site/header.php", add: ["    echo esc_html( $title );"], never: [.sql], notRules: ["sql.escaping"]),
         clean("php: a cast of a count is not request input", "src/Cart.php", add: ["        $count = (int) count($this->items);"], never: [.sql], notRules: ["sql.numeric-input"]),
         clean("php: intval of a database row is not request input", "src/Report.php", add: ["        $total = intval($row['total']);"], never: [.sql], notRules: ["sql.numeric-input"]),
         clean("php: a comment about intval", "src/Input.php", add: ["    // use intval($_GET['page']) when paging"], never: [.sql], notRules: ["sql.numeric-input"]),
