@@ -2139,7 +2139,7 @@ enum LabelledCases {
     ]
 
     /// PHP request input cast to a number before it reaches a query (`sql.numeric-input`),
-    /// WordPress's SQL escaping, and SQL built with Rust's `format!`.
+    /// WordPress's SQL escaping, SQL built with Rust's `format!`, and `execute` that runs tasks.
     static let numericInputEscapingAndRustQueries: [LabelledCase] = [
         flag(.sql, "php: intval of a GET id", "admin/users.php", add: ["$id = intval($_GET['id']);"], remove: ["$id = $_GET['id'];"], rules: ["sql.numeric-input"]),
         flag(.sql, "php: (int) cast of a request limit", "lib/list.php", add: ["$limit = (int) $_REQUEST['limit'];"], remove: ["$limit = $_REQUEST['limit'];"], rules: ["sql.numeric-input"]),
@@ -2151,6 +2151,9 @@ enum LabelledCases {
         clean("php: wordpress esc_html is not sql escaping", "wp-content/themes/site/header.php", add: ["    echo esc_html( $title );"], never: [.sql], notRules: ["sql.escaping"]),
         flag(.sql, "rust: sqlx query built with format!", "src/storage.rs", add: ["    let row = sqlx::query(\"SELECT * FROM users WHERE id = $1\").bind(id).fetch_one(&pool).await?;"], remove: ["    let row = sqlx::query(&format!(\"SELECT * FROM users WHERE id = {}\", id)).fetch_one(&pool).await?;"], rules: ["sql.concatenated-query"]),
         clean("rust: format! of a label is not sql", "src/ui.rs", add: ["    let title = format!(\"Order {} from {}\", id, name);"], never: [.sql], notRules: ["sql.concatenated-query"]),
+        clean("python: a task's execute() is not a query", "tasks/runner.py", add: ["    for task in tasks:", "        task.execute()"], never: [.sql], notRules: ["sql.query-call"]),
+        clean("java: an executor runs a task, not a query", "src/main/java/com/acme/Worker.java", add: ["        executorService.execute(() -> process(item));", "        pool.execute(new Runnable() {"], never: [.sql], notRules: ["sql.query-call"]),
+        flag(.sql, "python: a cursor executes a query with an argument", "app/db.py", add: ["    cur.execute(query, (user_id,))"], rules: ["sql.query-call"]),
         clean("php: a cast of a count is not request input", "src/Cart.php", add: ["        $count = (int) count($this->items);"], never: [.sql], notRules: ["sql.numeric-input"]),
         clean("php: intval of a database row is not request input", "src/Report.php", add: ["        $total = intval($row['total']);"], never: [.sql], notRules: ["sql.numeric-input"]),
         clean("php: a comment about intval", "src/Input.php", add: ["    // use intval($_GET['page']) when paging"], never: [.sql], notRules: ["sql.numeric-input"]),
