@@ -181,7 +181,7 @@ func endToEnd(_ path: String, lines: Int, runs: Int) {
 /// scanned side by side (`scanLines`). Both must find the same number of keywords.
 func prefilter(_ data: Data, matcher: LiteralMatcher) {
     /// The changed lines, and the batches the classifier would cut them into: whole lines,
-    /// up to about 16 KiB, never across files.
+    /// up to ``ClassificationSession/batchBytes``, never across files.
     struct ChangedLines: DiffSink {
         var text: [UInt8] = []
         var ends: [Int] = []
@@ -193,7 +193,7 @@ func prefilter(_ data: Data, matcher: LiteralMatcher) {
             text.append(contentsOf: line.content)
             ends.append(text.count)
             text.append(10)
-            if text.count - batchStart >= 16_384 { endFile() }
+            if text.count - batchStart >= ClassificationSession.batchBytes { endFile() }
         }
         mutating func endFile() {
             if batchStart < text.count { batches.append(batchStart..<text.count) }
@@ -274,7 +274,7 @@ case "stages":
             guard line.kind != .context else { return }
             batch.append(contentsOf: line.content)
             batch.append(10)
-            if batch.count >= 16_384 { endFile() }
+            if batch.count >= ClassificationSession.batchBytes { endFile() }
         }
         mutating func endFile() {
             hits.removeAll(keepingCapacity: true)

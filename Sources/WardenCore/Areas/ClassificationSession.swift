@@ -321,7 +321,8 @@ public struct ClassificationSession: DiffSink {
 
     /// How many bytes of lines are scanned together: enough for the parts scanned side by
     /// side to be long (short parts leave unequal tails), small enough to stay in cache.
-    static let batchBytes = 16_384
+    /// Public for `warden-bench`, which cuts its batches the same way.
+    public static let batchBytes = 16_384
 
     /// Scans the waiting lines and runs the rules their keywords select, line by line.
     private mutating func scanBatch() {
