@@ -37,61 +37,136 @@ struct CompiledRegex: @unchecked Sendable {
 /// A class: a rule's patterns are handed to the per-line loop many times, and a struct of
 /// regexes and arrays would be retained field by field on every copy.
 final class CompiledPattern: @unchecked Sendable {
-    /// A class, so that walking the branches of a line's candidate rule costs no reference
-    /// counting per field.
-    final class Branch {
-        let regex: CompiledRegex
-        let required: PatternSplitter.Requirement
-
-        init(regex: CompiledRegex, required: PatternSplitter.Requirement) {
-            self.regex = regex
-            self.required = required
-        }
+    /// One branch, as the per-line loop reads it: its engine and requirement referenced
+    /// without reference counting. They are kept alive by `branchRegexes` and
+    /// `branchRequirements`, which live as long as the pattern and never change.
+    private struct BranchSlot {
+        let engine: Unmanaged<RegexEngine>
+        let required: Unmanaged<RequiredLiterals>
     }
 
     let whole: CompiledRegex
-    let branches: [Branch]?
+    private let branchRegexes: [CompiledRegex]
+    private let branchRequirements: [RequiredLiterals]
+    private let slots: UnsafeMutableBufferPointer<BranchSlot>
     /// What a line must contain for the whole pattern to match (checked before ICU runs).
-    let requirement: PatternSplitter.Requirement
+    let requirement: RequiredLiterals
 
     init(_ pattern: String) throws {
         let pattern = PatternSplitter.boundingOpenRepeats(pattern)
         whole = try CompiledRegex(pattern)
-        requirement = PatternSplitter.wholeRequirement(pattern)
-        if let parts = PatternSplitter.split(pattern) {
-            var compiled: [Branch] = []
-            for part in parts {
-                guard let regex = try? CompiledRegex(part.pattern), regex.matchesLowercased == whole.matchesLowercased else {
-                    compiled = []
-                    break
-                }
-                compiled.append(Branch(regex: regex, required: part.required))
+        requirement = RequiredLiterals(PatternSplitter.wholeRequirement(pattern))
+        var regexes: [CompiledRegex] = []
+        var requirements: [RequiredLiterals] = []
+        for part in PatternSplitter.split(pattern) ?? [] {
+            guard let regex = try? CompiledRegex(part.pattern), regex.matchesLowercased == whole.matchesLowercased else {
+                regexes = []
+                requirements = []
+                break
             }
-            branches = compiled.isEmpty ? nil : compiled
-        } else {
-            branches = nil
+            regexes.append(regex)
+            requirements.append(RequiredLiterals(part.required))
+        }
+        branchRegexes = regexes
+        branchRequirements = requirements
+        slots = .allocate(capacity: regexes.count)
+        for i in regexes.indices {
+            slots.initializeElement(
+                at: i, to: BranchSlot(engine: .passUnretained(regexes[i].engine), required: .passUnretained(requirements[i])))
         }
     }
+
+    deinit {
+        slots.deallocate()
+    }
+
+    /// Whether the pattern runs as branches.
+    var isSplit: Bool { !slots.isEmpty }
 
     /// The earliest match in the line, as the whole pattern would find it.
     func firstMatch(_ line: inout MatchText) -> RegexMatch? {
-        guard let branches else {
-            guard line.satisfies(requirement, lowercased: whole.matchesLowercased) else { return nil }
+        let lowercased = whole.matchesLowercased
+        guard !slots.isEmpty else {
+            guard line.satisfies(requirement, lowercased: lowercased) else { return nil }
             return whole.firstMatch(&line)
         }
         var best: RegexMatch?
-        let lowercased = whole.matchesLowercased
-        branches.withUnsafeBufferPointer { branches in
-            for branch in branches {
-                if !line.satisfies(branch.required, lowercased: lowercased) { continue }
-                guard let match = branch.regex.firstMatch(&line) else { continue }
-                if best == nil || match.range.location < (best?.range.location ?? Int.max) { best = match }
-            }
+        for slot in slots {
+            let met = slot.required._withUnsafeGuaranteedRef { line.satisfies($0, lowercased: lowercased) }
+            if !met { continue }
+            let found = slot.engine._withUnsafeGuaranteedRef { engine in line.withUTF16(lowercased: lowercased) { engine.firstMatch($0) } }
+            guard let match = found else { continue }
+            if best == nil || match.range.location < (best?.range.location ?? Int.max) { best = match }
         }
         return best
     }
+}
 
+/// A ``PatternSplitter/Requirement`` laid out for the per-line check: every literal's bytes
+/// in one block, so that checking a line retains nothing (the nested arrays of the
+/// requirement cost a retain and a release per literal looked at).
+final class RequiredLiterals: @unchecked Sendable {
+    /// Literal `i` is `bytes[bounds[i]..<bounds[i + 1]]`.
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    private let bounds: UnsafeMutableBufferPointer<Int>
+    /// Group `g` is literals `groups[g]..<groups[g + 1]`: the line must contain one literal of
+    /// every group. `all` literals are groups of one, first, then the `anyOf` choices.
+    private let groups: UnsafeMutableBufferPointer<Int>
 
+    init(_ requirement: PatternSplitter.Requirement) {
+        var flat: [UInt8] = []
+        var bounds: [Int] = [0]
+        var groups: [Int] = [0]
+        for choices in requirement.all.map({ [$0] }) + requirement.anyOf {
+            for literal in choices {
+                flat += literal
+                bounds.append(flat.count)
+            }
+            groups.append(bounds.count - 1)
+        }
+        self.bytes = .allocate(capacity: flat.count)
+        _ = self.bytes.initialize(from: flat)
+        self.bounds = .allocate(capacity: bounds.count)
+        _ = self.bounds.initialize(from: bounds)
+        self.groups = .allocate(capacity: groups.count)
+        _ = self.groups.initialize(from: groups)
+    }
+
+    deinit {
+        bytes.deallocate()
+        bounds.deallocate()
+        groups.deallocate()
+    }
+
+    var isEmpty: Bool { groups.count == 1 }
+
+    /// Whether `haystack` contains one literal of every group.
+    func isMet(by haystack: UnsafeRawBufferPointer) -> Bool {
+        for g in 0..<(groups.count - 1) {
+            var found = false
+            for i in groups[g]..<groups[g + 1] where RequiredLiterals.find(bytes.baseAddress! + bounds[i], count: bounds[i + 1] - bounds[i], in: haystack) {
+                found = true
+                break
+            }
+            if !found { return false }
+        }
+        return true
+    }
+
+    private static func find(_ needle: UnsafePointer<UInt8>, count: Int, in h: UnsafeRawBufferPointer) -> Bool {
+        guard count > 0 else { return true }
+        guard let hb = h.baseAddress, h.count >= count else { return false }
+        // memchr for the first byte, then compare (memmem is a GNU extension).
+        let first = Int32(needle.pointee)
+        var start = hb
+        let last = hb + (h.count - count)
+        while start <= last {
+            guard let hit = memchr(start, first, last - start + 1) else { return false }
+            if memcmp(hit, needle, count) == 0 { return true }
+            start = UnsafeRawPointer(hit) + 1
+        }
+        return false
+    }
 }
 
 extension CompiledRegex {
@@ -165,75 +240,53 @@ extension CompiledRegex {
 
 /// A line prepared for matching: the text, its UTF-16 length, and (made on first use) its
 /// UTF-16 code units, their ASCII-lowercased twin and the lowercased UTF-8 bytes.
+///
+/// The made forms are plain arrays with flags rather than optionals, and are read in place:
+/// unwrapping or reassigning an optional array retains and releases it on every pattern run.
 struct MatchText {
     let original: String
     let length: Int
-    private var loweredBytes: [UInt8]?
-    private var units: [UInt16]?
-    private var loweredUnits: [UInt16]?
+    private var loweredBytes: [UInt8] = []
+    private var units: [UInt16] = []
+    private var loweredUnits: [UInt16] = []
+    private var made: UInt8 = 0
+    private static let madeLoweredBytes: UInt8 = 1, madeUnits: UInt8 = 2, madeLoweredUnits: UInt8 = 4
 
     init(_ text: String) {
         original = text
         length = text.utf16.count
     }
 
-    private var lowercasedBytes: [UInt8] {
-        mutating get {
-            if let loweredBytes { return loweredBytes }
-            var bytes = Array(original.utf8)
-            for i in bytes.indices where bytes[i] >= 65 && bytes[i] <= 90 { bytes[i] += 32 }
-            loweredBytes = bytes
-            return bytes
-        }
-    }
-
     /// Calls `body` with the line's UTF-16 code units (or its lowercased twin's), made on
     /// first use and read in place.
     mutating func withUTF16<T>(lowercased: Bool, _ body: (UnsafeBufferPointer<UInt16>) -> T) -> T {
-        let units = self.units ?? Array(original.utf16)
-        self.units = units
-        guard lowercased else { return units.withUnsafeBufferPointer(body) }
-        let lowered = loweredUnits ?? units.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        loweredUnits = lowered
-        return lowered.withUnsafeBufferPointer(body)
+        if lowercased {
+            if made & MatchText.madeLoweredUnits == 0 {
+                loweredUnits = original.utf16.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+                made |= MatchText.madeLoweredUnits
+            }
+            return loweredUnits.withUnsafeBufferPointer(body)
+        }
+        if made & MatchText.madeUnits == 0 {
+            units = Array(original.utf16)
+            made |= MatchText.madeUnits
+        }
+        return units.withUnsafeBufferPointer(body)
     }
 
     /// Whether the line contains what a pattern branch requires.
-    mutating func satisfies(_ requirement: PatternSplitter.Requirement, lowercased: Bool) -> Bool {
+    mutating func satisfies(_ requirement: RequiredLiterals, lowercased: Bool) -> Bool {
         if requirement.isEmpty { return true }
-        return withBytes(lowercased: lowercased) { haystack in
-            for literal in requirement.all where !MatchText.find(literal, in: haystack) { return false }
-            for choices in requirement.anyOf where !choices.contains(where: { MatchText.find($0, in: haystack) }) { return false }
-            return true
-        }
-    }
-
-    /// Calls `body` with the line's bytes (or its lowercased twin's), read in place: going
-    /// through a getter would copy (retain) an array per literal checked.
-    private mutating func withBytes(lowercased: Bool, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         if lowercased {
-            if loweredBytes == nil { _ = lowercasedBytes }
-            return loweredBytes?.withUnsafeBytes(body) ?? false
-        }
-        return original.utf8.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }
-            ?? Array(original.utf8).withUnsafeBytes(body)
-    }
-
-    private static func find(_ needle: [UInt8], in h: UnsafeRawBufferPointer) -> Bool {
-        guard !needle.isEmpty else { return true }
-        return needle.withUnsafeBytes { n in
-            guard let hb = h.baseAddress, let nb = n.baseAddress, h.count >= n.count else { return false }
-            // memchr for the first byte, then compare (memmem is a GNU extension).
-            let first = Int32(n[0])
-            var start = hb
-            let last = hb + (h.count - n.count)
-            while start <= last {
-                guard let hit = memchr(start, first, last - start + 1) else { return false }
-                if memcmp(hit, nb, n.count) == 0 { return true }
-                start = UnsafeRawPointer(hit) + 1
+            if made & MatchText.madeLoweredBytes == 0 {
+                loweredBytes = Array(original.utf8)
+                for i in loweredBytes.indices where loweredBytes[i] >= 65 && loweredBytes[i] <= 90 { loweredBytes[i] += 32 }
+                made |= MatchText.madeLoweredBytes
             }
-            return false
+            return loweredBytes.withUnsafeBytes { requirement.isMet(by: $0) }
         }
+        return original.utf8.withContiguousStorageIfAvailable { requirement.isMet(by: UnsafeRawBufferPointer($0)) }
+            ?? Array(original.utf8).withUnsafeBytes { requirement.isMet(by: $0) }
     }
 }
 

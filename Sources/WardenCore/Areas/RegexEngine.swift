@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(_FoundationICU)
 import _FoundationICU
+import Synchronization
 #endif
 
 /// Where a pattern matched in a line: the whole match and the named groups the pattern
@@ -39,8 +40,12 @@ final class RegexEngine: @unchecked Sendable {
 
     #if canImport(_FoundationICU)
     private let compiled: OpaquePointer
-    private var idle: [OpaquePointer] = []
-    private let lock = NSLock()
+    /// One idle matcher, taken and put back without a lock: the classifier runs a pattern on
+    /// one thread at a time in the common case, and a lock and an array per run cost more
+    /// than the run of a short pattern. The address, or 0 when empty.
+    private let ready = Atomic<Int>(0)
+    /// Further idle matchers (addresses), when several threads ran the pattern at once.
+    private let idle = Mutex<[Int]>([])
 
     init(_ pattern: String) throws {
         let units = Array(pattern.utf16)
@@ -67,7 +72,8 @@ final class RegexEngine: @unchecked Sendable {
     }
 
     deinit {
-        for matcher in idle { swift_uregex_close(matcher) }
+        if let matcher = OpaquePointer(bitPattern: ready.load(ordering: .acquiring)) { swift_uregex_close(matcher) }
+        for address in idle.withLock({ $0 }) { swift_uregex_close(OpaquePointer(bitPattern: address)) }
         swift_uregex_close(compiled)
     }
 
@@ -99,21 +105,17 @@ final class RegexEngine: @unchecked Sendable {
     }
 
     private func checkOut() -> OpaquePointer? {
-        lock.lock()
-        if let matcher = idle.popLast() {
-            lock.unlock()
-            return matcher
-        }
-        lock.unlock()
+        if let matcher = OpaquePointer(bitPattern: ready.exchange(0, ordering: .acquiring)) { return matcher }
+        if let matcher = OpaquePointer(bitPattern: idle.withLock({ $0.popLast() ?? 0 })) { return matcher }
         var status = U_ZERO_ERROR
         let clone = swift_uregex_clone(compiled, &status)
         return status.rawValue <= U_ZERO_ERROR.rawValue ? clone : nil
     }
 
     private func checkIn(_ matcher: OpaquePointer) {
-        lock.lock()
-        idle.append(matcher)
-        lock.unlock()
+        let address = Int(bitPattern: UnsafeRawPointer(matcher))
+        if ready.compareExchange(expected: 0, desired: address, ordering: .releasing).exchanged { return }
+        idle.withLock { $0.append(address) }
     }
     #else
     private let regex: NSRegularExpression
