@@ -122,4 +122,47 @@ struct ClassificationSessionTests {
         }
         #expect(weakHashFindings(session.result()) == ["+12"])
     }
+
+    /// One file of a diff: its `diff --git` section, with `lines` added (or removed, when the
+    /// file is deleted).
+    func file(_ path: String, deleted: Bool = false, _ lines: [String]) -> String {
+        let sign = deleted ? "-" : "+"
+        let body = lines.map { sign + $0 + "\n" }.joined()
+        let range = deleted ? "@@ -1,\(lines.count) +0,0 @@" : "@@ -0,0 +1,\(lines.count) @@"
+        let header = deleted ? "deleted file mode 100644\n--- a/\(path)\n+++ /dev/null" : "new file mode 100644\n--- /dev/null\n+++ b/\(path)"
+        return "diff --git a/\(path) b/\(path)\n\(header)\n\(range)\n\(body)"
+    }
+
+    func findings(_ classification: Classification, in path: String) -> [String] {
+        Area.allCases.flatMap { classification.report(for: $0)?.findings ?? [] }.filter { $0.file == path }
+            .map { "\($0.rule) \($0.side == .old ? "-" : "+")\($0.line ?? 0)" }.sorted()
+    }
+
+    @Test func eachFileIsReadByTheRulesThatReadItAlone() {
+        // Which rules read a file is worked out once per kind of file (language, role,
+        // change) and then per file only for rules with paths: files of one kind alternate
+        // here with files of other kinds, and two YAML files of one kind differ only in the
+        // path a rule (CI hardening, `.github/**`) asks for.
+        let weak = ["digest = hashlib.md5(data).hexdigest()"]
+        let workflow = ["on: pull_request_target", "permissions: write-all"]
+        let files = [
+            ("app/report.py", file("app/report.py", weak)),
+            (".github/workflows/ci.yml", file(".github/workflows/ci.yml", workflow)),
+            ("deploy/values.yml", file("deploy/values.yml", workflow)),
+            ("tests/test_report.py", file("tests/test_report.py", weak)),
+            ("docs/notes.md", file("docs/notes.md", weak)),
+            ("app/legacy.py", file("app/legacy.py", deleted: true, weak)),
+            ("app/second.py", file("app/second.py", weak)),
+            (".github/workflows/release.yml", file(".github/workflows/release.yml", workflow)),
+            ("deploy/other.yml", file("deploy/other.yml", workflow)),
+        ]
+        let together = BuiltIn.classify(files.map(\.1).joined())
+        for (path, text) in files {
+            #expect(findings(together, in: path) == findings(BuiltIn.classify(text), in: path), "\(path)")
+        }
+        #expect(findings(together, in: "app/second.py").contains("crypto.weak-hash +1"))
+        #expect(findings(together, in: "app/legacy.py").contains("crypto.weak-hash -1"))
+        #expect(findings(together, in: ".github/workflows/release.yml").contains("config.ci-hardening +1"))
+        #expect(!findings(together, in: "deploy/other.yml").contains { $0.hasPrefix("config.ci-hardening") })
+    }
 }

@@ -141,6 +141,9 @@ public struct ClassificationSession: DiffSink {
     private var role = FileRole.source
     private var readsContent = false
     private var applicable: [Bool]
+    /// ``Applicability/pathIndependent(language:role:change:)`` by file kind: a diff's files
+    /// come in few kinds, and this spares going through every rule for each file.
+    private var applicableByKind: [Int: (applies: [Bool], readsContent: Bool)] = [:]
     private var pendingPathRules: [Int] = []
     private var globMatches: [Bool] = []
     private var oldGlobMatches: [Bool] = []
@@ -257,9 +260,22 @@ public struct ClassificationSession: DiffSink {
             for i in applicable.indices { applicable[i] = false }
             return
         }
-        readsContent = false
         let table = classifier.applicability
-        for i in 0..<table.count {
+        let kind = table.kind(language: languageId, role: role, change: header.change)
+        let known: (applies: [Bool], readsContent: Bool)
+        if let cached = applicableByKind[kind] {
+            known = cached
+        } else {
+            known = table.pathIndependent(language: languageId, role: role, change: header.change)
+            if applicableByKind.count < 4_096 { applicableByKind[kind] = known }
+        }
+        applicable.withUnsafeMutableBufferPointer { target in
+            known.applies.withUnsafeBufferPointer { source in
+                if let to = target.baseAddress, let from = source.baseAddress { to.update(from: from, count: source.count) }
+            }
+        }
+        readsContent = known.readsContent
+        for i in table.pathDependent {
             var applies = table.applies(i, language: languageId, role: role, change: header.change, globs: globMatches)
             if !applies, renamed, table.isPathRule[i] {
                 applies = table.applies(i, language: oldLanguage, role: oldRole, change: header.change, globs: oldGlobMatches)

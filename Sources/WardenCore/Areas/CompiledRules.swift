@@ -582,6 +582,10 @@ struct Applicability: Sendable {
     /// Bits of ``FileChange`` the rule reads; all bits when it says nothing.
     let changeMask: [UInt8]
     let isPathRule: [Bool]
+    /// Rules whose reading depends on the file's path (path rules, and rules with `paths`
+    /// or `exclude_paths`), in order. Whether any other rule reads a file depends only on
+    /// its language, role and change (see ``kind(language:role:change:)``).
+    let pathDependent: [Int]
 
     init(_ rules: [CompiledRule], languageCount: Int) {
         count = rules.count
@@ -611,6 +615,31 @@ struct Applicability: Sendable {
         self.excludes = excludes
         self.changeMask = changeMask
         isPathRule = rules.map(\.rule.isPathRule)
+        pathDependent = rules.indices.filter { rules[$0].rule.isPathRule || !rules[$0].paths.isEmpty || !rules[$0].excludePaths.isEmpty }
+    }
+
+    /// A key for a file's language, role and change: files alike in these are read by the
+    /// same rules, except the ``pathDependent`` ones.
+    func kind(language: Int?, role: FileRole, change: FileChange) -> Int {
+        ((language ?? -1) << 16) | (Int(role.bit) << 8) | Int(change.bit)
+    }
+
+    /// For a file of this language, role and change: which rules that do not depend on the
+    /// path read it (false for the path-dependent ones), and whether any of them is a
+    /// content rule.
+    func pathIndependent(language: Int?, role: FileRole, change: FileChange) -> (applies: [Bool], readsContent: Bool) {
+        var applies = Array(repeating: false, count: count)
+        var readsContent = false
+        var next = 0
+        for i in 0..<count {
+            if next < pathDependent.count && pathDependent[next] == i {
+                next += 1
+                continue
+            }
+            applies[i] = self.applies(i, language: language, role: role, change: change, globs: [])
+            if applies[i] && !isPathRule[i] { readsContent = true }
+        }
+        return (applies, readsContent)
     }
 
     /// Whether rule `i` reads a file of this language (id; `nil` unknown), role and change,
