@@ -65,6 +65,26 @@ struct MatchingTests {
         #expect(PathGlob("(?i)*password*").matches("src/ResetPasswordService.java"))
     }
 
+    @Test func fileNamesDecideBeforeExtensionsAndTheFirstDefinedWins() {
+        // Exact names are looked up and patterned names matched in turn; either way the
+        // name listed first wins, and names are case-sensitive.
+        let table = LanguageTable([
+            LanguageDefinition(id: "first", extensions: ["txt"], filenames: ["build.*", "Makefile"]),
+            LanguageDefinition(id: "second", extensions: ["conf"], filenames: ["build.conf", "*.mk", "Makefile"]),
+            LanguageDefinition(id: "third", extensions: [], filenames: ["(?i)jenkinsfile", "ci/*.yml"]),
+        ])
+        func language(_ path: String) -> String? { table.language(of: path).map { table.names[$0] } }
+        #expect(language("src/build.conf") == "first")  // `build.*` is listed before `build.conf`
+        #expect(language("Makefile") == "first")
+        #expect(language("lib/rules.mk") == "second")
+        #expect(language("lib/makefile") == nil)
+        #expect(language("deploy/JenkinsFile") == "third")
+        #expect(language("ci/deploy.yml") == "third")
+        #expect(language("other/ci/deploy.yml") == nil)
+        #expect(language("notes.txt") == "first")
+        #expect(language("app.conf") == "second")
+    }
+
     @Test func languagesAndRoles() {
         let classifier = BuiltIn.engine.classifier
         #expect(classifier.language(of: "app/main.py") == "python")

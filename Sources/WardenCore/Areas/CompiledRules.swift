@@ -346,24 +346,39 @@ struct LanguageTable: Sendable {
     /// Language names; a language's id is its index.
     let names: [String]
     private let byExtension: [String: Int]
-    private let byName: [(PathGlob, Int)]
+    /// File-name globs, of which the first to match in definition order wins: exact names
+    /// (`Dockerfile`) looked up in one step, the others (`Dockerfile.*`) matched in turn;
+    /// `order` is the place in definition order.
+    private let byExactName: [String: (language: Int, order: Int)]
+    private let patternNames: [(glob: PathGlob, language: Int, order: Int)]
 
     init(_ definitions: [LanguageDefinition]) {
         var byExtension: [String: Int] = [:]
-        var byName: [(PathGlob, Int)] = []
+        var byName: [(glob: PathGlob, language: Int, order: Int)] = []
         for (id, definition) in definitions.enumerated() {
             for ext in definition.extensions { byExtension[ext.lowercased()] = id }
-            for name in definition.filenames { byName.append((PathGlob(name), id)) }
+            for name in definition.filenames { byName.append((PathGlob(name), id, byName.count)) }
+        }
+        var byExactName: [String: (language: Int, order: Int)] = [:]
+        for entry in byName {
+            if let name = entry.glob.exactName, byExactName[name] == nil { byExactName[name] = (entry.language, entry.order) }
         }
         self.names = definitions.map(\.id)
         self.byExtension = byExtension
-        self.byName = byName
+        self.byExactName = byExactName
+        self.patternNames = byName.filter { $0.glob.exactName == nil }
     }
 
     func id(of name: String) -> Int? { names.firstIndex(of: name) }
 
     func language(of path: String) -> Int? {
-        for (glob, id) in byName where glob.matches(path) { return id }
+        let name = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
+        let exact = byExactName[String(name)]
+        for entry in patternNames {
+            if let exact, exact.order < entry.order { return exact.language }
+            if entry.glob.matches(path) { return entry.language }
+        }
+        if let exact { return exact.language }
         // The longest extension that is known: `blade.php` before `php`. Works on bytes:
         // this runs for every changed file.
         var bytes = Array(path.utf8)

@@ -39,17 +39,23 @@ struct GlobIndex: Sendable {
     func match(_ path: String, into matched: inout [Bool]) {
         if matched.count != globs.count { matched = Array(repeating: false, count: globs.count) }
         for i in matched.indices { matched[i] = false }
-        var tried = Array(repeating: false, count: globs.count)
-        var candidates = unfiltered
         var path = path
         path.withUTF8 { bytes in
-            matcher.scan(bytes) { literal, _ in
-                for g in literalGlobs[literal] where !tried[Int(g)] {
-                    tried[Int(g)] = true
-                    candidates.append(Int(g))
+            // Scratch space on the stack: this runs for every changed file.
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: globs.count) { tried in
+                tried.initialize(repeating: false)
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { lowered in
+                    for i in bytes.indices { lowered[i] = LiteralMatcher.lower(bytes[i]) }
+                    let lowered = UnsafeBufferPointer(lowered)
+                    for index in unfiltered where globs[index].matches(path: bytes, lowered: lowered) { matched[index] = true }
+                    matcher.scan(bytes) { literal, _ in
+                        for g in literalGlobs[literal] where !tried[Int(g)] {
+                            tried[Int(g)] = true
+                            if globs[Int(g)].matches(path: bytes, lowered: lowered) { matched[Int(g)] = true }
+                        }
+                    }
                 }
             }
         }
-        for index in candidates where globs[index].matches(path) { matched[index] = true }
     }
 }

@@ -58,24 +58,34 @@ public struct PathGlob: Sendable, Hashable, CustomStringConvertible {
     public func matches(_ path: String) -> Bool {
         var path = path
         return path.withUTF8 { full in
-            var subject = full
-            if matchesBasename, let slash = full.lastIndex(of: UInt8(ascii: "/")) {
-                subject = UnsafeBufferPointer(rebasing: full[(slash + 1)...])
-            }
-            if ignoresCase {
-                let lowered = subject.map(LiteralMatcher.lower)
-                return lowered.withUnsafeBufferPointer { matchAny($0) }
-            }
-            return matchAny(subject)
+            guard ignoresCase else { return matches(path: full, lowered: full) }
+            let lowered = full.map(LiteralMatcher.lower)
+            return lowered.withUnsafeBufferPointer { matches(path: full, lowered: $0) }
         }
     }
 
-    private func matchAny(_ subject: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether the path matches, given its bytes and their ASCII-lowercased twin (the same
+    /// buffer will do when no glob ignores case): for matching many globs against one path
+    /// without lowering it for each.
+    func matches(path: UnsafeBufferPointer<UInt8>, lowered: UnsafeBufferPointer<UInt8>) -> Bool {
+        var subject = ignoresCase ? lowered : path
+        if matchesBasename, let slash = subject.lastIndex(of: UInt8(ascii: "/")) {
+            subject = UnsafeBufferPointer(rebasing: subject[(slash + 1)...])
+        }
         for alternative in alternatives {
             let hit = alternative.withUnsafeBufferPointer { PathGlob.match($0, 0, subject, 0) }
             if hit { return true }
         }
         return false
+    }
+
+    /// The file name this glob stands for when it is one exact, case-sensitive name
+    /// (`Dockerfile`, `go.mod`): no wildcard, class, alternative or folder.
+    var exactName: String? {
+        guard !ignoresCase, matchesBasename, alternatives.count == 1,
+            !alternatives[0].contains(where: { "*?[{\\".utf8.contains($0) })
+        else { return nil }
+        return String(decoding: alternatives[0], as: UTF8.self)
     }
 
     /// `{a,b}` → two patterns (nested braces included).
