@@ -97,6 +97,15 @@ struct MatchingTests {
         #expect(classifier.role(of: "Tests/WardenTests/ATests.swift") == .test)
         #expect(classifier.role(of: "src/test/java/com/acme/UserServiceIT.java") == .test)
         #expect(classifier.role(of: "docs/guide.md") == .docs)
+        // Files named like documents are documents only with a document's extension, or in
+        // capitals: code named for what it handles (`notice.php`, `history.py`) is code.
+        #expect(classifier.role(of: "NEWS.txt") == .docs)
+        #expect(classifier.role(of: "doc/History.md") == .docs)
+        #expect(classifier.role(of: "README.Debian") == .docs)
+        #expect(classifier.role(of: "COPYING.LIB") == .docs)
+        #expect(classifier.role(of: "includes/notice.php") == .source)
+        #expect(classifier.role(of: "app/history.py") == .source)
+        #expect(classifier.role(of: "src/main/java/com/acme/License.java") == .source)
         #expect(classifier.role(of: "tests/fixtures/README.md") == .docs)
         #expect(classifier.role(of: "locales/de/messages.po") == .translation)
         #expect(classifier.role(of: "vendor/github.com/x/y_test.go") == .vendored)
