@@ -80,9 +80,6 @@ final class CompiledPattern: @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// Whether the pattern runs as branches.
-    var isSplit: Bool { !slots.isEmpty }
-
     /// The earliest match in the line, as the whole pattern would find it.
     func firstMatch(_ line: inout MatchText) -> RegexMatch? {
         let lowercased = whole.matchesLowercased
@@ -238,14 +235,13 @@ extension CompiledRegex {
     }
 }
 
-/// A line prepared for matching: the text, its UTF-16 length, and (made on first use) its
-/// UTF-16 code units, their ASCII-lowercased twin and the lowercased UTF-8 bytes.
+/// A line prepared for matching: the text, and (made on first use) its UTF-16 code units,
+/// their ASCII-lowercased twin and the lowercased UTF-8 bytes.
 ///
 /// The made forms are plain arrays with flags rather than optionals, and are read in place:
 /// unwrapping or reassigning an optional array retains and releases it on every pattern run.
 struct MatchText {
     let original: String
-    let length: Int
     private var loweredBytes: [UInt8] = []
     private var units: [UInt16] = []
     private var loweredUnits: [UInt16] = []
@@ -254,7 +250,6 @@ struct MatchText {
 
     init(_ text: String) {
         original = text
-        length = text.utf16.count
     }
 
     /// Calls `body` with the line's UTF-16 code units (or its lowercased twin's), made on
